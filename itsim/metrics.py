@@ -1,0 +1,263 @@
+"""Metrics (the names in SPEC §5), weekly series and invariant checks, computed with
+numpy from a finished world's event log, hours ledger and project table.
+
+Windows: only what arrives (or is booked) after warm-up counts. Waits and
+resolution times are wall-clock hours; SLA attainment counts working hours of
+the scenario calendar (the SLA clock stops off shift, as service desks measure it).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+
+from itsim.model.projects import DECLINED, DELIVERED, WITHDRAWN
+from itsim.model.work import INCIDENT, RECURRING
+from itsim.record import (
+    ABANDON,
+    ARRIVE,
+    DEFLECT,
+    DELIVER,
+    DONE,
+    SKIP,
+    START,
+)
+
+NAMED_TIMES = {ARRIVE: "arrive", START: "start", DONE: "done", ABANDON: "abandon", DEFLECT: "deflect", SKIP: "skip"}
+RISKS = ("security", "availability", "compliance", "other")
+WORK = ("firefighting", "recurring", "projects")
+
+
+def _mean(x: np.ndarray) -> float:
+    return float(np.mean(x)) if len(x) else math.nan
+
+
+class _Items:
+    """Per-item times read off the event log (NaN where an event never happened)."""
+
+    def __init__(self, world):
+        log = world.log
+        n = len(log.kind)
+        t = np.frombuffer(log.time, dtype=float) if len(log.time) else np.zeros(0)
+        code = np.frombuffer(log.code, dtype=np.int8) if len(log.code) else np.zeros(0, np.int8)
+        item = np.frombuffer(log.item, dtype=np.int64) if len(log.item) else np.zeros(0, np.int64)
+        self.kind = np.frombuffer(log.kind, dtype=np.int8) if n else np.zeros(0, np.int8)
+        self.cls = np.frombuffer(log.cls, dtype=np.int32) if n else np.zeros(0, np.int32)
+        self.effort = np.frombuffer(log.effort, dtype=float) if n else np.zeros(0)
+        self.due = np.frombuffer(log.due, dtype=float) if n else np.zeros(0)
+        self.t, self.code, self.item = t, code, item
+        for c, name in NAMED_TIMES.items():
+            times = np.full(n, np.nan)
+            sel = code == c
+            times[item[sel]] = t[sel]
+            setattr(self, name, times)
+
+
+def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
+    """``(metrics, weekly timeseries, checks)`` for one finished replication."""
+    sc = world.scenario
+    lo, hi = world.warmup, world.end
+    items = _Items(world)
+    metrics: dict[str, float] = {}
+    checks: dict[str, float] = {}
+    if sc.incidents is not None:
+        _incident_metrics(world, items, lo, hi, metrics, checks)
+    _hours_metrics(world, metrics, checks)
+    if sc.recurring or (sc.projects is not None and sc.projects.care_and_feeding_hours_per_week > 0):
+        _recurring_metrics(world, items, lo, hi, metrics, checks)
+    if sc.projects is not None:
+        _project_metrics(world, items, lo, hi, metrics, checks)
+    led = world.ledger
+    metrics["open_work_hours_end"] = float(led.open_work[-1]) if led.open_work else 0.0
+    metrics["tech_debt_hours_end"] = float(led.tech_debt[-1]) if led.tech_debt else 0.0
+    return metrics, weekly(world, items), checks
+
+
+def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
+    cfg = world.scenario.incidents
+    inc = it.kind == INCIDENT
+    arr = it.arrive
+    win = inc & (arr >= lo) & (arr < hi)
+    served = win & np.isnan(it.deflect)
+    wait = it.start - arr
+    started = served & ~np.isnan(it.start)
+    done = served & ~np.isnan(it.done)
+    m["incidents_arrived"] = float(win.sum())
+    m["incidents_deflected"] = float((win & ~np.isnan(it.deflect)).sum())
+    m["incidents_abandoned"] = float((served & ~np.isnan(it.abandon)).sum())
+    m["incident_abandon_share"] = m["incidents_abandoned"] / served.sum() if served.any() else math.nan
+    m["incident_wait_hours"] = _mean(wait[started])
+    m["incident_wait_probability"] = (
+        float(((wait > 0) | np.isnan(wait))[served].mean()) if served.any() else math.nan
+    )
+    m["incident_resolve_hours"] = _mean((it.done - arr)[done])
+    names = cfg.priority_names
+    if len(names) > 1:
+        for k, name in enumerate(names):
+            cls = it.cls == k
+            m[f"incident_wait_hours.{name}"] = _mean(wait[started & cls])
+            m[f"incident_resolve_hours.{name}"] = _mean((it.done - arr)[done & cls])
+    if cfg.sla_hours:
+        clock = world.calendar.clock_array
+        due_work = np.array([cfg.sla_hours.get(n, math.inf) for n in names])[it.cls.clip(0, len(names) - 1)]
+        elapsed = np.where(np.isnan(it.done), np.inf, clock(np.nan_to_num(it.done)) - clock(np.nan_to_num(arr)))
+        decided = served & (
+            ~np.isnan(it.done) | (clock(np.full(len(arr), hi)) - clock(np.nan_to_num(arr)) > due_work)
+        )
+        decided &= np.isfinite(due_work)
+        met = decided & (elapsed <= due_work)
+        m["incident_sla_attainment"] = float(met.sum() / decided.sum()) if decided.any() else math.nan
+        for k, name in enumerate(names):
+            if name in cfg.sla_hours:
+                d = decided & (it.cls == k)
+                m[f"incident_sla_attainment.{name}"] = float((met & d).sum() / d.sum()) if d.any() else math.nan
+    # Conservation over the whole run: arrived = done + open + abandoned + deflected.
+    all_inc = inc & ~np.isnan(arr)
+    open_now = sum(q.live for q in world.incidents.queues + world.incidents.escalated) + sum(
+        1 for r in world.roles for p in r.people if p.item is not None and p.item.kind == INCIDENT
+    )
+    n_done = int((all_inc & ~np.isnan(it.done)).sum())
+    n_ab = int((all_inc & ~np.isnan(it.abandon)).sum())
+    n_def = int((all_inc & ~np.isnan(it.deflect)).sum())
+    checks["incidents_unaccounted"] = float(all_inc.sum() - n_done - n_ab - n_def - open_now)
+    _littles_law(it, inc, lo, hi, checks)
+
+
+def _littles_law(it: _Items, inc, lo, hi, checks) -> None:
+    """L (time-average incidents in the system) against lambda x W over the window."""
+    arr = it.arrive
+    leave = np.fmin(np.fmin(it.done, it.abandon), np.full(len(arr), np.inf))
+    leave = np.where(np.isnan(leave), np.inf, leave)
+    present = inc & np.isnan(it.deflect) & ~np.isnan(arr)
+    a, d = arr[present], leave[present]
+    span = hi - lo
+    area = float(np.clip(np.minimum(d, hi) - np.maximum(a, lo), 0, None).sum())
+    L = area / span
+    win = (a >= lo) & (a < hi)
+    finished = win & (d <= hi)
+    lam = win.sum() / span
+    W = float((d - a)[finished].mean()) if finished.any() else 0.0
+    n_edges = int(((a < lo) & (d > lo)).sum() + ((a < hi) & (d > hi)).sum())
+    checks["littles_law_L"] = L
+    checks["littles_law_lambda_W"] = float(lam * W)
+    # Customers straddling the window's edges are the only source of disagreement:
+    # each can shift L by at most its time in the system over the window length.
+    straddle = float(np.minimum(d, hi)[(a < lo) & (d > lo)].sum() - lo * ((a < lo) & (d > lo)).sum())
+    straddle += float((hi - a[(a < hi) & (d > hi)]).sum())
+    checks["littles_law_tolerance"] = (straddle + n_edges * W) / span + 1e-9
+
+
+def _hours_metrics(world, m, checks) -> None:
+    led = world.ledger.arrays()
+    first = world.scenario.scenario.warmup_days
+    busy, idle, avail = led["busy"][first:], led["idle"][first:], led["available"][first:]
+    total = avail.sum()
+    work_by_kind = busy.sum(axis=(0, 1))
+    m["utilization"] = float(busy.sum() / total) if total > 0 else math.nan
+    for r, name in enumerate(world.ledger.roles):
+        a = avail[:, r].sum()
+        m[f"utilization.{name}"] = float(busy[:, r, :].sum() / a) if a > 0 else math.nan
+    for k, name in enumerate(WORK):
+        m[f"hours_share.{name}"] = float(work_by_kind[k] / total) if total > 0 else math.nan
+    m["hours_share.idle"] = float(idle.sum() / total) if total > 0 else math.nan
+    cost = np.array([r.cost_per_hour for r in world.roles])
+    m["cost_total"] = float((avail * cost).sum())
+    all_busy, all_idle, all_avail = led["busy"].sum(axis=2), led["idle"], led["available"]
+    checks["hours_unaccounted"] = float(np.abs(all_busy + all_idle - all_avail).max()) if len(all_avail) else 0.0
+
+
+def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
+    rec = it.kind == RECURRING
+    win = rec & (it.arrive >= lo) & (it.arrive < hi)
+    done = win & ~np.isnan(it.done)
+    on_time = done & (it.done <= it.due)
+    late = done & (it.done > it.due)
+    skipped = win & ~np.isnan(it.skip)
+    resolved = done.sum() + skipped.sum()
+    m["recurring_on_time_share"] = float(on_time.sum() / resolved) if resolved else math.nan
+    m["recurring_skipped"] = float(skipped.sum())
+    m["recurring_late"] = float(late.sum())
+    risks = np.array(world.recurring.risks)
+    task_risk = risks[it.cls[rec]] if rec.any() else np.array([], dtype=str)
+    neglect = np.zeros(len(it.kind))
+    neglect[late | skipped] = it.effort[late | skipped]
+    for risk in RISKS:
+        sel = np.zeros(len(it.kind), dtype=bool)
+        sel[np.flatnonzero(rec)[task_risk == risk]] = True
+        m[f"recurring_neglect_hours.{risk}"] = float(neglect[sel].sum())
+    all_rec = rec & ~np.isnan(it.arrive)
+    open_now = sum(q.live for q in {id(q): q for r in world.roles for q in r.recurring_queues}.values())
+    open_now += sum(1 for r in world.roles for p in r.people if p.item is not None and p.item.kind == RECURRING)
+    checks["recurring_unaccounted"] = float(
+        all_rec.sum() - (all_rec & ~np.isnan(it.done)).sum() - (all_rec & ~np.isnan(it.skip)).sum() - open_now
+    )
+
+
+def _project_metrics(world, it: _Items, lo, hi, m, checks) -> None:
+    pf = world.portfolio
+    tab = pf.table()
+    req, fin, state, value = tab["requested"], tab["finished"], tab["state"], tab["value"]
+    delivered = (state == DELIVERED) & (fin >= lo) & (fin < hi)
+    m["projects_requested"] = float(((req >= lo) & (req < hi)).sum())
+    m["projects_delivered"] = float(delivered.sum())
+    m["projects_declined"] = float(((state == DECLINED) & (fin >= lo)).sum())
+    m["projects_withdrawn_shadow_it"] = float(((state == WITHDRAWN) & (fin >= lo)).sum())
+    m["project_lead_time_days"] = _mean((fin - req)[delivered] / 24.0)
+    m["project_backlog_end"] = float(pf.backlog)
+    m["project_wip_end"] = float(len(pf.in_progress))
+    accepted = state != DECLINED
+    stop = np.where(np.isnan(fin), hi, np.minimum(fin, hi))
+    delay_weeks = np.clip(stop - np.maximum(req, lo), 0, None) / 168.0
+    m["cost_of_delay"] = float((value * delay_weeks)[accepted].sum())
+    m["value_delivered"] = float((value * (hi - fin) / 168.0)[delivered].sum())
+    n = len(req)
+    checks["projects_unaccounted"] = float(
+        n - (state == DELIVERED).sum() - (state == DECLINED).sum() - (state == WITHDRAWN).sum()
+        - len(pf.waiting) - len(pf.in_progress)
+    )
+    # Little's law on the portfolio (accepted requests in the system, in days).
+    a, d = req[accepted], np.where(np.isnan(fin), np.inf, fin)[accepted]
+    span = hi - lo
+    area = float(np.clip(np.minimum(d, hi) - np.maximum(a, lo), 0, None).sum())
+    checks["portfolio_L"] = area / span
+    win = (a >= lo) & (a < hi)
+    finished = win & (d <= hi)
+    W = float((d - a)[finished].mean()) if finished.any() else 0.0
+    checks["portfolio_lambda_W"] = float(win.sum() / span * W)
+
+
+def weekly(world, it: _Items) -> pd.DataFrame:
+    """Weekly series after warm-up: person-hours by kind of work, and end-of-week stocks."""
+    led = world.ledger.arrays()
+    first = world.scenario.scenario.warmup_days
+    days = len(led["available"]) - first
+    week = np.arange(days) // 7
+    nweeks = int(week[-1]) + 1 if days else 0
+    busy = led["busy"][first:].sum(axis=1)
+    frame = {"week": np.arange(nweeks)}
+    for k, name in enumerate(WORK):
+        frame[f"hours.{name}"] = np.bincount(week, busy[:, k], nweeks)
+    frame["hours.idle"] = np.bincount(week, led["idle"][first:].sum(axis=1), nweeks)
+    frame["hours.available"] = np.bincount(week, led["available"][first:].sum(axis=1), nweeks)
+    last = np.minimum(np.arange(nweeks) * 7 + 6, days - 1) + first
+    ndays = np.bincount(week, minlength=nweeks)
+    frame["open_work_hours"] = led["open_work"][last]
+    frame["tech_debt_hours"] = led["tech_debt"][last]
+    frame["staff"] = led["staff"].sum(axis=1)[last]
+    frame["project_backlog"] = led["backlog"][last]
+    frame["project_wip"] = led["wip"][last]
+    lo = world.warmup
+    arrive = it.code == ARRIVE
+    arrive[arrive] = it.kind[it.item[arrive]] == INCIDENT
+    arrivals = it.t[arrive & (it.t >= lo)]
+    wk = ((arrivals - lo) // 168).astype(int)
+    inc = np.bincount(wk[wk < nweeks], minlength=nweeks)[:nweeks].astype(float)
+    frame["incidents_arrived"] = inc
+    frame["incident_rate_per_day"] = inc / np.maximum(ndays, 1)
+    deliveries = it.t[(it.code == DELIVER) & (it.t >= lo)]
+    dk = ((deliveries - lo) // 168).astype(int)
+    frame["projects_delivered"] = np.bincount(dk[dk < nweeks], minlength=nweeks)[:nweeks].astype(float)
+    return pd.DataFrame(frame)
+

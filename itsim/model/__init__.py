@@ -1,0 +1,1 @@
+"""The SimPy world: moves work and time, records events; measures nothing itself."""

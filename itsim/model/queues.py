@@ -1,0 +1,90 @@
+"""Waiting lines. Incidents wait first come first served within a class;
+recurring work waits in order of due time. Items that leave a queue without
+being served (abandonment, skipping) are marked dead and dropped when reached.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections import deque
+
+
+class FifoQueue:
+    """First come first served; a preempted item goes back to the front."""
+
+    __slots__ = ("items", "live", "roles", "rank", "name")
+
+    def __init__(self, name: str, rank: int, roles: list):
+        self.items: deque = deque()
+        self.live = 0
+        self.roles = roles
+        self.rank = rank
+        self.name = name
+
+    def push(self, item) -> None:
+        self.items.append(item)
+        self.live += 1
+
+    def push_front(self, item) -> None:
+        self.items.appendleft(item)
+        self.live += 1
+
+    def head_key(self) -> float:
+        """Arrival time of the first live item (for ties between queues of one rank)."""
+        items = self.items
+        while items and not items[0].alive:
+            items.popleft()
+        return items[0].arrival if items else float("inf")
+
+    def pop(self):
+        items = self.items
+        while items:
+            item = items.popleft()
+            if item.alive:
+                self.live -= 1
+                return item
+        return None
+
+    def discard(self, item) -> None:
+        """Mark a waiting item as gone (it stays in the deque until reached)."""
+        item.alive = False
+        self.live -= 1
+
+    def __iter__(self):
+        return (i for i in self.items if i.alive)
+
+
+class DueQueue(FifoQueue):
+    """Earliest due first (ties: release order)."""
+
+    __slots__ = ("seq",)
+
+    def __init__(self, name: str, rank: int, roles: list):
+        super().__init__(name, rank, roles)
+        self.items: list = []
+        self.seq = 0
+
+    def push(self, item) -> None:
+        self.seq += 1
+        heapq.heappush(self.items, (item.due, self.seq, item))
+        self.live += 1
+
+    push_front = push
+
+    def head_key(self) -> float:
+        items = self.items
+        while items and not items[0][2].alive:
+            heapq.heappop(items)
+        return items[0][0] if items else float("inf")
+
+    def pop(self):
+        items = self.items
+        while items:
+            item = heapq.heappop(items)[2]
+            if item.alive:
+                self.live -= 1
+                return item
+        return None
+
+    def __iter__(self):
+        return (entry[2] for entry in self.items if entry[2].alive)

@@ -1,0 +1,64 @@
+"""People and roles: who is on shift, who is free, and what each is doing."""
+
+from __future__ import annotations
+
+from itsim.model.calendar import AlwaysOn, BusinessHours
+
+IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
+
+
+class Person:
+    """One member of staff. ``seg_start`` is when the current busy or idle stretch began."""
+
+    __slots__ = ("id", "role", "item", "state", "seg_start", "pending", "leaving", "joined", "prod")
+
+    def __init__(self, id: int, role: Role, now: float, on_shift: bool):
+        self.id = id
+        self.role = role
+        self.item = None
+        self.state = IDLE if on_shift else OFF
+        self.seg_start = now
+        self.pending = None
+        self.leaving = False
+        self.joined = now
+        self.prod = role.productivity
+
+
+class Role:
+    """All people of one ``[[team]]`` entry, with the queues they may serve.
+
+    ``incident_ranks`` lists, highest priority first, the groups of incident queues of
+    equal rank this role may take from; ``recurring_queues`` and ``projects`` likewise.
+    """
+
+    __slots__ = (
+        "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills",
+        "people", "idle", "incident_ranks", "recurring_queues", "takes_projects", "target",
+    )
+
+    def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
+        self.index = index
+        self.name = team.role
+        self.calendar = calendar
+        self.clock = None if isinstance(calendar, AlwaysOn) else calendar.clock
+        self.productivity = team.productivity
+        self.cost_per_hour = team.cost_per_hour
+        self.skills = set(team.skills)
+        self.people: list[Person] = []
+        self.idle: list[Person] = []
+        self.incident_ranks: list[list] = []
+        self.recurring_queues: list = []
+        self.takes_projects = False
+        self.target = team.count
+
+    def add_incident_queue(self, queue) -> None:
+        for group in self.incident_ranks:
+            if group[0].rank == queue.rank:
+                group.append(queue)
+                return
+        self.incident_ranks.append([queue])
+        self.incident_ranks.sort(key=lambda g: g[0].rank)
+
+    @property
+    def lowest_incident_rank(self) -> int:
+        return self.incident_ranks[-1][0].rank if self.incident_ranks else -1

@@ -1,0 +1,61 @@
+"""Work items: small slotted objects that move through queues and people.
+
+``remaining`` is effort in hours at productivity 1; a person with productivity
+``p`` needs ``remaining / p`` on-shift hours. ``rank`` orders work for
+preemption: incident classes 0..8 (P1 = 0), recurring work, then project work.
+"""
+
+from __future__ import annotations
+
+INCIDENT, RECURRING, PROJECT = 0, 1, 2
+KIND_NAMES = ("incident", "recurring", "project")
+RECURRING_RANK = 100
+PROJECT_RANK = 200
+
+
+class WorkItem:
+    __slots__ = ("id", "kind", "rank", "queue", "remaining", "arrival", "started", "alive", "holder")
+
+    def __init__(self, id: int, kind: int, rank: int, queue, remaining: float, arrival: float):
+        self.id = id
+        self.kind = kind
+        self.rank = rank
+        self.queue = queue
+        self.remaining = remaining
+        self.arrival = arrival
+        self.started = -1.0
+        self.alive = True
+        self.holder = None
+
+
+class Incident(WorkItem):
+    """A ticket; ``escalation_hours`` > 0 means it goes on to the escalation role."""
+
+    __slots__ = ("priority", "escalation_hours")
+
+    def __init__(self, id, rank, queue, remaining, arrival, escalation_hours):
+        WorkItem.__init__(self, id, INCIDENT, rank, queue, remaining, arrival)
+        self.priority = rank
+        self.escalation_hours = escalation_hours
+
+
+class RecurringTask(WorkItem):
+    """One occurrence of a recurring maintenance task, due at ``due`` (hours)."""
+
+    __slots__ = ("task", "due", "effort")
+
+    def __init__(self, id, queue, remaining, arrival, task, due):
+        WorkItem.__init__(self, id, RECURRING, RECURRING_RANK, queue, remaining, arrival)
+        self.task = task
+        self.due = due
+        self.effort = remaining
+
+
+class ProjectChunk(WorkItem):
+    """A piece of at most ``chunk_hours`` of one project's work."""
+
+    __slots__ = ("project",)
+
+    def __init__(self, id, queue, remaining, arrival, project):
+        WorkItem.__init__(self, id, PROJECT, PROJECT_RANK, queue, remaining, arrival)
+        self.project = project

@@ -1,0 +1,412 @@
+"""The world: builds a SimPy environment from a scenario, moves work between
+queues and people, and runs to the horizon.
+
+Same-time events are resolved in a fixed order (the ``PRIO_*`` constants):
+work finishing first, then capacity changes (shifts, staff, phases), then
+impatient requests leaving, then new arrivals and releases, then the daily
+books. Within one kind, the order in which events were scheduled decides.
+"""
+
+from __future__ import annotations
+
+import time as _time
+
+import simpy
+from simpy.events import Event
+
+from itsim.model.calendar import calendar as make_calendar
+from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
+from itsim.model.work import INCIDENT, PROJECT, RECURRING
+from itsim.policies.base import Policy
+from itsim.random import Streams
+from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, EventLog
+from itsim.scenario import Scenario
+
+PRIO_DONE, PRIO_CAPACITY, PRIO_ABANDON, PRIO_ARRIVE, PRIO_BOOKS = range(5)
+
+
+class World:
+    """One replication of one scenario under one policy."""
+
+    def __init__(self, scenario: Scenario, policy: Policy, seed: int, replication: int = 0):
+        from itsim.model.incidents import IncidentSource
+        from itsim.model.phases import Phases
+        from itsim.model.projects import Portfolio
+        from itsim.model.recurring import RecurringWork
+
+        self.scenario = scenario
+        self.policy = policy
+        self.streams = Streams(seed, replication)
+        self.env = simpy.Environment()
+        self.log = EventLog()
+        info = scenario.scenario
+        self.calendar = make_calendar(info.calendar)
+        self.warmup = info.warmup_days * 24.0
+        self.end = (info.warmup_days + info.horizon_days) * 24.0
+        self.roles = [
+            Role(i, t, make_calendar(t.calendar or info.calendar)) for i, t in enumerate(scenario.team)
+        ]
+        self.role = {r.name: r for r in self.roles}
+        self.ledger = DayLedger([r.name for r in self.roles])
+        n = len(self.roles)
+        self._busy = [0.0] * (3 * n)
+        self._idle = [0.0] * n
+        self._avail = [0.0] * n
+        self._last_books = 0.0
+        self.open_work = 0.0
+        self.tech_debt = 0.0
+        self.next_person = 0
+        self.direct = policy.direct_handoff
+        self.preemptive = True
+        self.phases = Phases(self)
+        self.incidents = IncidentSource(self) if scenario.incidents is not None else None
+        self.portfolio = Portfolio(self) if scenario.projects is not None else None
+        care = scenario.projects is not None and scenario.projects.care_and_feeding_hours_per_week > 0
+        self.recurring = RecurringWork(self) if scenario.recurring or care else None
+        policy.bind(self)
+        for role in self.roles:
+            self.set_staff(role, role.target)
+
+    # -- time ------------------------------------------------------------------------
+
+    def at(self, delay: float, priority: int, callback, value=None) -> Event:
+        """Call ``callback(event)`` after ``delay`` hours; ``event.value`` is ``value``."""
+        ev = Event(self.env)
+        ev._ok = True
+        ev._value = value
+        ev.callbacks.append(callback)
+        self.env.schedule(ev, priority, delay)
+        return ev
+
+    @property
+    def now(self) -> float:
+        return self.env._now
+
+    def run(self) -> World:
+        """Run to the horizon; returns self (read ``log``, ``ledger``, ``portfolio``)."""
+        t0 = _time.perf_counter()
+        for source in (self.incidents, self.recurring, self.portfolio):
+            if source is not None:
+                source.start()
+        self.phases.start()
+        self.at(24.0, PRIO_BOOKS, self._daily_books)
+        for role in self.roles:
+            self._schedule_shift(role)
+        self.env.run(until=self.end)
+        self._close_day()
+        self.engine_seconds = _time.perf_counter() - t0
+        return self
+
+    # -- dispatch --------------------------------------------------------------------
+
+    def offer(self, item, front: bool = False) -> None:
+        """A new or returning item looks for a person; if none is free it may preempt
+        lower-ranked work, else it waits in its queue."""
+        queue = item.queue
+        if self.direct:
+            for role in queue.roles:
+                if role.idle:
+                    self.start(role.idle.pop(), item)
+                    return
+            if item.kind == INCIDENT and self.preemptive and self._preempt_for(item):
+                return
+            if front:
+                queue.push_front(item)
+            else:
+                queue.push(item)
+            return
+        if item.kind == INCIDENT and self.preemptive and not self._idle_taker(item) and self._preempt_for(item):
+            return
+        if front:
+            queue.push_front(item)
+        else:
+            queue.push(item)
+        self.wake(queue.roles)
+
+    def _idle_taker(self, item) -> bool:
+        """Whether some idle person's policy choice would be this item (so no preemption)."""
+        return any(role.idle for role in item.queue.roles)
+
+    def wake(self, roles) -> None:
+        """Idle people of ``roles`` ask the policy for work."""
+        select = self.policy.select
+        for role in roles:
+            idle = role.idle
+            i = len(idle) - 1
+            while i >= 0:
+                if i < len(idle):
+                    person = idle[i]
+                    item = select(person, self)
+                    if item is not None:
+                        idle.remove(person)
+                        self.start(person, item)
+                i -= 1
+
+    def _preempt_for(self, item) -> bool:
+        """Interrupt the lowest-ranked work an eligible on-shift person is doing."""
+        rank = item.rank
+        best = None
+        now = self.env._now
+        for role in item.queue.roles:
+            cal = role.calendar if role.clock is not None else None
+            for p in role.people:
+                if (
+                    p.state == BUSY and p.item.rank > rank and (cal is None or cal.on_shift(now))
+                    and (best is None or (p.item.rank, p.seg_start) > (best.item.rank, best.seg_start))
+                ):
+                    best = p
+        if best is None or not self.policy.may_preempt(item, best, self):
+            return False
+        victim = best.item
+        self._book(best, now)
+        best.pending = None
+        best.item = None
+        victim.holder = None
+        self.log_event(now, PREEMPT, victim.id)
+        self.interrupted(victim)
+        self.start(best, item)
+        self.requeue(victim)
+        return True
+
+    def interrupted(self, item) -> None:
+        """Hook for the context-switch penalty (feedback loops); nothing by default."""
+
+    def requeue(self, item) -> None:
+        """Preempted work goes back where it came from, to resume where it stopped."""
+        if item.kind == PROJECT:
+            self.portfolio.chunk_returned(item)
+            if self.portfolio.roles:
+                self.wake(self.portfolio.roles)
+        else:
+            self.offer(item, front=True)
+
+    def start(self, person: Person, item) -> None:
+        now = self.env._now
+        if person.seg_start != now:
+            self._book(person, now)
+        person.item = item
+        person.state = BUSY
+        item.holder = person
+        if item.started < 0:
+            item.started = now
+            self.log_event(now, START, item.id)
+        else:
+            self.log_event(now, RESUME, item.id)
+        hours = item.remaining / person.prod
+        role = person.role
+        delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
+        ev = Event(self.env)
+        ev._ok = True
+        ev._value = person
+        ev.callbacks.append(self._done)
+        person.pending = ev
+        self.env.schedule(ev, PRIO_DONE, delay)
+
+    def _done(self, ev: Event) -> None:
+        person = ev._value
+        if person.pending is not ev:
+            return  # preempted earlier; this completion no longer applies
+        now = self.env._now
+        self._book(person, now)
+        item = person.item
+        person.item = None
+        person.pending = None
+        person.state = IDLE  # free, though not yet in the idle pool
+        item.holder = None
+        self.open_work -= item.remaining
+        item.remaining = 0.0
+        kind = item.kind
+        if kind == INCIDENT:
+            self.incidents.finished(item, now)
+        elif kind == RECURRING:
+            self.log_event(now, DONE, item.id)
+            self.recurring.finished(item, now)
+        else:
+            self.log_event(now, DONE, item.id)
+            self.portfolio.chunk_done(item, now)
+        self.free(person)
+
+    def free(self, person: Person) -> None:
+        """A person with nothing in hand takes the next work, or waits idle."""
+        if person.leaving:
+            self._leave(person)
+            return
+        role = person.role
+        if role.clock is not None and not role.calendar.on_shift(self.env._now):
+            person.state = OFF
+            return
+        item = self.policy.select(person, self)
+        if item is not None:
+            self.start(person, item)
+        else:
+            person.state = IDLE
+            role.idle.append(person)
+
+    def take_default(self, person: Person):
+        """Firefight first: incidents by priority, recurring work by due time, then projects."""
+        role = person.role
+        for group in role.incident_ranks:
+            if len(group) == 1:
+                q = group[0]
+                if q.live:
+                    return q.pop()
+            else:
+                best = min(group, key=lambda q: q.head_key())
+                if best.live:
+                    return best.pop()
+        item = self.take_recurring(role)
+        if item is not None:
+            return item
+        if role.takes_projects:
+            return self.portfolio.next_chunk(person)
+        return None
+
+    def take_incident(self, role: Role, max_rank: int | None = None):
+        """The first waiting incident this role may take (optionally only ranks <= max_rank)."""
+        for group in role.incident_ranks:
+            if max_rank is not None and group[0].rank > max_rank:
+                return None
+            live = [q for q in group if q.live]
+            if live:
+                return min(live, key=lambda q: q.head_key()).pop()
+        return None
+
+    def take_recurring(self, role: Role):
+        queues = role.recurring_queues
+        if not queues:
+            return None
+        live = [q for q in queues if q.live]
+        if not live:
+            return None
+        return min(live, key=lambda q: q.head_key()).pop()
+
+    def abandon(self, item, code: int = ABANDON) -> None:
+        """A waiting item leaves its queue unserved."""
+        item.queue.discard(item)
+        self.open_work -= item.remaining
+        self.log_event(self.env._now, code, item.id)
+
+    def log_event(self, t: float, code: int, item: int) -> None:
+        log = self.log
+        log.time.append(t)
+        log.code.append(code)
+        log.item.append(item)
+
+    def new_item_id(self, kind: int, cls: int, effort: float, due: float) -> int:
+        log = self.log
+        iid = len(log.kind)
+        log.kind.append(kind)
+        log.cls.append(cls)
+        log.effort.append(effort)
+        log.due.append(due)
+        return iid
+
+    # -- hours bookkeeping ------------------------------------------------------------
+
+    def _book(self, person: Person, now: float) -> None:
+        """Add the person's current stretch (busy or idle) to today's hours."""
+        start = person.seg_start
+        clock = person.role.clock
+        hours = now - start if clock is None else clock(now) - clock(start)
+        item = person.item
+        if item is None:
+            self._idle[person.role.index] += hours
+        else:
+            self._busy[person.role.index * 3 + item.kind] += hours
+            work = hours * person.prod
+            item.remaining -= work
+            self.open_work -= work
+        person.seg_start = now
+
+    def _book_available(self, person: Person, now: float) -> None:
+        role = person.role
+        since = max(person.joined, self._last_books)
+        clock = role.clock
+        self._avail[role.index] += now - since if clock is None else clock(now) - clock(since)
+
+    def _daily_books(self, ev: Event) -> None:
+        self._close_day()
+        if self.env._now + 24.0 < self.end - 1e-9:
+            self.at(24.0, PRIO_BOOKS, self._daily_books)
+
+    def _close_day(self) -> None:
+        now = self.env._now
+        n = len(self.roles)
+        for role in self.roles:
+            for p in role.people:
+                self._book(p, now)
+                self._book_available(p, now)
+        led = self.ledger
+        led.busy.append(self._busy)
+        led.idle.append(self._idle)
+        led.available.append(self._avail)
+        led.staff.append([sum(1 for p in r.people if not p.leaving) for r in self.roles])
+        led.open_work.append(self.open_work)
+        led.tech_debt.append(self.tech_debt)
+        pf = self.portfolio
+        led.backlog.append(pf.backlog if pf is not None else 0)
+        led.wip.append(len(pf.in_progress) if pf is not None else 0)
+        self._busy = [0.0] * (3 * n)
+        self._idle = [0.0] * n
+        self._avail = [0.0] * n
+        self._last_books = now
+
+    # -- staff and shifts --------------------------------------------------------------
+
+    def _schedule_shift(self, role: Role) -> None:
+        change = role.calendar.next_change(self.env._now)
+        if change is not None:
+            t, starts = change
+            self.at(t - self.env._now, PRIO_CAPACITY, self._shift_change, (role, starts))
+
+    def _shift_change(self, ev: Event) -> None:
+        role, starts = ev._value
+        now = self.env._now
+        if starts:
+            for p in list(role.people):
+                if p.state == OFF:
+                    p.seg_start = now
+                    p.state = IDLE
+                    role.idle.append(p)
+            self.wake([role])
+        else:
+            for p in role.idle:
+                p.state = OFF
+            role.idle.clear()
+        self._schedule_shift(role)
+
+    def set_staff(self, role: Role, count: int) -> None:
+        """Grow or shrink a role to ``count`` people; busy leavers finish their item first."""
+        now = self.env._now
+        staying = [p for p in role.people if not p.leaving]
+        for p in role.people:
+            if p.leaving and len(staying) < count:
+                p.leaving = False
+                staying.append(p)
+        while len(staying) < count:
+            on = role.calendar.on_shift(now)
+            p = Person(self.next_person, role, now, on)
+            self.next_person += 1
+            role.people.append(p)
+            staying.append(p)
+            if on:
+                self.free(p)
+        excess = len(staying) - count
+        for p in sorted(staying, key=lambda p: (p.state == BUSY, -p.id)):
+            if excess <= 0:
+                break
+            excess -= 1
+            if p.state == BUSY:
+                p.leaving = True
+            else:
+                self._leave(p)
+
+    def _leave(self, person: Person) -> None:
+        now = self.env._now
+        role = person.role
+        self._book(person, now)
+        self._book_available(person, now)
+        if person.state == IDLE:
+            role.idle.remove(person)
+        role.people.remove(person)
+        person.state = GONE

@@ -1,0 +1,80 @@
+"""Policies by name: the built-in ones, and third-party ones registered through the
+``itsim.policies`` entry-point group (``name = "package.module:PolicyClass"``)."""
+
+from __future__ import annotations
+
+from importlib.metadata import entry_points
+from typing import Any
+
+from pydantic import ValidationError
+
+from itsim.policies.base import FirefightFirst, Policy
+
+_REGISTRY: dict[str, type[Policy]] = {}
+
+
+def register(cls: type[Policy]) -> type[Policy]:
+    """Register a policy class under its ``name`` (usable as a decorator)."""
+    _REGISTRY[cls.name] = cls
+    return cls
+
+
+register(FirefightFirst)
+
+
+def available() -> dict[str, type[Policy]]:
+    """Every policy known by name: built-in first, then entry points."""
+    found = dict(_REGISTRY)
+    for ep in entry_points(group="itsim.policies"):
+        if ep.name not in found:
+            found[ep.name] = ep.load()
+    return found
+
+
+def policy_class(name: str) -> type[Policy]:
+    known = available()
+    if name not in known:
+        import difflib
+
+        close = difflib.get_close_matches(name, known, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise KeyError(f"unknown policy {name!r}{hint} (known: {', '.join(sorted(known))})")
+    return known[name]
+
+
+def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
+    """The policy (or combination) named in ``[policy]``; raises ValueError listing problems."""
+    problems: list[str] = []
+    classes = []
+    for name in names:
+        try:
+            classes.append(policy_class(name))
+        except KeyError as exc:
+            problems.append(f"policy.name: {exc.args[0]}")
+    if problems:
+        raise ValueError("\n".join(problems))
+    used: set[str] = set()
+    policies = []
+    for cls in classes:
+        own = {k: v for k, v in params.items() if k in cls.Params.model_fields}
+        used |= set(own)
+        try:
+            policies.append(cls.from_params(own))
+        except ValidationError as exc:
+            for err in exc.errors(include_url=False):
+                loc = ".".join(str(p) for p in err["loc"])
+                problems.append(f"policy.{loc}: {err['msg']} (got {err.get('input')!r})")
+    for key in sorted(set(params) - used):
+        problems.append(f"policy.{key}: not a parameter of {', '.join(names)}")
+    if problems:
+        raise ValueError("\n".join(problems))
+    return policies[0] if len(policies) == 1 else _combine(policies)
+
+
+def _combine(policies: list[Policy]) -> Policy:
+    from itsim.policies.combined import Combined
+
+    return Combined(policies)
+
+
+__all__ = ["Policy", "FirefightFirst", "register", "available", "policy_class", "build_policy"]

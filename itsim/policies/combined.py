@@ -1,0 +1,54 @@
+"""Several policies at once: gates must all agree, the last policy that chooses
+work or orders the portfolio decides, and scenario adjustments apply in order."""
+
+from __future__ import annotations
+
+from itsim.policies.base import Policy
+
+
+def _overrides(policy: Policy, hook: str) -> bool:
+    return getattr(type(policy), hook) is not getattr(Policy, hook)
+
+
+class Combined(Policy):
+    name = "combined"
+
+    def __init__(self, parts: list[Policy]):
+        super().__init__()
+        self.parts = parts
+        self.direct_handoff = all(p.direct_handoff for p in parts)
+
+        def last(hook: str) -> Policy:
+            chosen = [p for p in parts if _overrides(p, hook)]
+            return chosen[-1] if chosen else parts[0]
+
+        self._selector = last("select")
+        self._orderer = last("portfolio_key")
+        self._deflector = last("deflection_share")
+
+    def adjust(self, scenario):
+        for p in self.parts:
+            scenario = p.adjust(scenario)
+        return scenario
+
+    def bind(self, world) -> None:
+        for p in self.parts:
+            p.bind(world)
+
+    def select(self, person, world):
+        return self._selector.select(person, world)
+
+    def may_preempt(self, item, victim, world) -> bool:
+        return all(p.may_preempt(item, victim, world) for p in self.parts)
+
+    def accept_project(self, project, world) -> bool:
+        return all(p.accept_project(project, world) for p in self.parts)
+
+    def may_start_project(self, world) -> bool:
+        return all(p.may_start_project(world) for p in self.parts)
+
+    def portfolio_key(self, project):
+        return self._orderer.portfolio_key(project)
+
+    def deflection_share(self, base, now, world) -> float:
+        return self._deflector.deflection_share(base, now, world)

@@ -1,0 +1,81 @@
+"""What happened in a run: an append-only, columnar event log plus the daily hours ledger.
+
+The model only appends here; every metric is computed afterwards (see
+:mod:`itsim.metrics`), so adding a metric never touches the model.
+"""
+
+from __future__ import annotations
+
+from array import array
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+ARRIVE, START, PREEMPT, RESUME, DONE, ABANDON, DEFLECT, ESCALATE, SKIP = range(9)
+REQUEST, DECLINE, WITHDRAW, COMMIT, DELIVER = range(9, 14)
+EVENT_NAMES = (
+    "arrive", "start", "preempt", "resume", "done", "abandon", "deflect", "escalate", "skip",
+    "request", "decline", "withdraw", "commit", "deliver",
+)
+
+
+class EventLog:
+    """Columns ``time`` (hours), ``code`` (an event name's index) and ``item`` (id).
+
+    Items have a table of their own, indexed by id: ``kind`` (incident, recurring,
+    project chunk), ``cls`` (priority index, task index or project id), ``effort``
+    (hours at arrival) and ``due`` (hours; NaN when none). Project requests use
+    their own id space in the project table.
+    """
+
+    def __init__(self) -> None:
+        self.time = array("d")
+        self.code = array("b")
+        self.item = array("q")
+        self.kind = array("b")
+        self.cls = array("i")
+        self.effort = array("d")
+        self.due = array("d")
+
+    def frame(self) -> pd.DataFrame:
+        """The event log as a table (one row per event)."""
+        code = np.frombuffer(self.code, dtype=np.int8) if len(self.code) else np.zeros(0, np.int8)
+        return pd.DataFrame(
+            {
+                "time": np.frombuffer(self.time, dtype=float) if len(self.time) else np.zeros(0),
+                "event": pd.Categorical.from_codes(code, categories=list(EVENT_NAMES)),
+                "item": np.frombuffer(self.item, dtype=np.int64) if len(self.item) else np.zeros(0, np.int64),
+            }
+        )
+
+
+@dataclass
+class DayLedger:
+    """Person-hours per day and role: busy by kind of work, idle, and available (on shift).
+
+    ``busy[d, r, k]``, ``idle[d, r]``, ``available[d, r]``; plus end-of-day stocks.
+    """
+
+    roles: list[str]
+    busy: list[list[float]] = field(default_factory=list)
+    idle: list[list[float]] = field(default_factory=list)
+    available: list[list[float]] = field(default_factory=list)
+    staff: list[list[int]] = field(default_factory=list)
+    open_work: list[float] = field(default_factory=list)
+    tech_debt: list[float] = field(default_factory=list)
+    backlog: list[int] = field(default_factory=list)
+    wip: list[int] = field(default_factory=list)
+
+    def arrays(self) -> dict[str, np.ndarray]:
+        n, r = len(self.busy), len(self.roles)
+        return {
+            "busy": np.asarray(self.busy, dtype=float).reshape(n, r, 3),
+            "idle": np.asarray(self.idle, dtype=float).reshape(n, r),
+            "available": np.asarray(self.available, dtype=float).reshape(n, r),
+            "staff": np.asarray(self.staff, dtype=float).reshape(n, r),
+            "open_work": np.asarray(self.open_work, dtype=float),
+            "tech_debt": np.asarray(self.tech_debt, dtype=float),
+            "backlog": np.asarray(self.backlog, dtype=float),
+            "wip": np.asarray(self.wip, dtype=float),
+        }

@@ -1,0 +1,573 @@
+"""Scenario files: the pydantic models of the TOML format, loading, and clear errors.
+
+A scenario is data: it never executes code. Every problem found on load is
+reported as ``path.to.field: problem (got value)``, one line each, so a user can
+fix a file in one pass. Times in the file are in hours or days as the key names
+say; inside the model the unit is the hour.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import math
+import re
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from itsim.distributions import KINDS, Distribution
+
+WORK_KINDS = ("incident", "recurring", "project")
+CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
+RISKS = ("security", "availability", "compliance", "other")
+PRIORITY_NAME = re.compile(r"^P[1-9]$")
+IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used; ``problems`` holds one line per problem."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class ScenarioInfo(_Section):
+    """``[scenario]``: name, horizon and the default work calendar."""
+
+    name: str = Field(min_length=1)
+    horizon_days: int = Field(gt=0, le=365 * 50)
+    warmup_days: int = Field(default=0, ge=0, le=365 * 10)
+    calendar: Literal["24x7", "business"] = "business"
+    seed: int = Field(default=0, ge=0)
+
+
+class Team(_Section):
+    """``[[team]]``: people in one role."""
+
+    role: str
+    count: int = Field(ge=0, le=10_000)
+    skills: list[Literal["incident", "recurring", "project"]] = list(WORK_KINDS)
+    cost_per_hour: float = Field(default=0, ge=0)
+    productivity: float = Field(default=1.0, gt=0, le=10)
+    calendar: Literal["24x7", "business"] | None = None
+
+    @field_validator("role")
+    @classmethod
+    def _identifier(cls, v: str) -> str:
+        if not IDENTIFIER.match(v):
+            raise ValueError("must be a plain identifier (letters, digits, underscore)")
+        return v
+
+
+class Escalation(_Section):
+    """A share of incidents escalates from the first-line role to ``to``."""
+
+    share: float = Field(ge=0, le=1)
+    to: str
+    extra_effort_hours: Distribution
+
+
+class ArrivalProfile(_Section):
+    """Relative arrival intensity by hour of day (24 weights) and weekday (7, Monday first).
+
+    Weights are relative; the mean rate over a week stays the configured rate.
+    A profile replaces the calendar's default of arrivals only in working hours.
+    """
+
+    hour_of_day: list[float] = Field(default_factory=lambda: [1.0] * 24, min_length=24, max_length=24)
+    day_of_week: list[float] = Field(default_factory=lambda: [1.0] * 7, min_length=7, max_length=7)
+
+    @model_validator(mode="after")
+    def _weights(self) -> ArrivalProfile:
+        for name in ("hour_of_day", "day_of_week"):
+            w = getattr(self, name)
+            if any(x < 0 or not math.isfinite(x) for x in w) or sum(w) <= 0:
+                raise ValueError(f"{name} weights must be >= 0 with a positive sum")
+        return self
+
+
+class Incidents(_Section):
+    """``[incidents]``: firefighting demand."""
+
+    rate_per_hour: float | None = Field(default=None, gt=0)
+    rate_per_day: float | None = Field(default=None, gt=0)
+    effort_hours: Distribution
+    priorities: dict[str, float] | None = None
+    preemptive: bool = True
+    sla_hours: dict[str, float] | None = None
+    handled_by: list[str] = Field(min_length=1)
+    patience_hours: Distribution | None = None
+    escalation: Escalation | None = None
+    deflection: float = Field(default=0.0, ge=0, lt=1)
+    arrival_profile: ArrivalProfile | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Incidents:
+        if (self.rate_per_hour is None) == (self.rate_per_day is None):
+            raise ValueError("give exactly one of rate_per_hour or rate_per_day")
+        if self.priorities is not None:
+            if not self.priorities:
+                raise ValueError("priorities: needs at least one class")
+            bad = [k for k in self.priorities if not PRIORITY_NAME.match(k)]
+            if bad:
+                raise ValueError(f"priorities: class names are P1..P9 (P1 highest), got {bad}")
+            if any(v < 0 for v in self.priorities.values()):
+                raise ValueError("priorities: shares must be >= 0")
+            total = sum(self.priorities.values())
+            if abs(total - 1) > 1e-6:
+                raise ValueError(f"priorities: shares must sum to 1, got {total:g}")
+        if self.sla_hours is not None:
+            classes = self.priority_names
+            extra = [k for k in self.sla_hours if k not in classes]
+            if extra:
+                raise ValueError(f"sla_hours: {extra} not among the priority classes {classes}")
+            if any(v <= 0 for v in self.sla_hours.values()):
+                raise ValueError("sla_hours: targets must be > 0")
+        return self
+
+    @property
+    def priority_names(self) -> list[str]:
+        """Priority classes, highest first (``["P1"]`` when none are given)."""
+        if self.priorities is None:
+            return ["P1"]
+        return sorted(self.priorities, key=lambda k: int(k[1:]))
+
+
+class Recurring(_Section):
+    """``[[recurring]]``: one maintenance task on a cadence."""
+
+    name: str = Field(min_length=1)
+    every: Literal["daily", "weekly", "monthly", "quarterly", "annual"]
+    effort_hours: Distribution
+    due_within_days: float = Field(gt=0)
+    handled_by: list[str] = Field(min_length=1)
+    risk: Literal["security", "availability", "compliance", "other"] = "other"
+
+
+class Projects(_Section):
+    """``[projects]``: the portfolio of requested projects."""
+
+    rate_per_month: float | None = Field(default=None, gt=0)
+    rate_per_week: float | None = Field(default=None, gt=0)
+    estimate_hours: Distribution
+    estimate_bias: float = Field(default=1.0, gt=0)
+    estimate_noise_cv: float = Field(default=0.3, ge=0)
+    value_per_week: Distribution | None = None
+    improvement_share: float = Field(default=0.0, ge=0, le=1)
+    care_and_feeding_hours_per_week: float = Field(default=0.0, ge=0)
+    chunk_hours: float = Field(default=4.0, gt=0)
+    max_people_per_project: int = Field(default=2, ge=1)
+    handled_by: list[str] = Field(min_length=1)
+    patience_days: Distribution | None = None
+
+    @model_validator(mode="after")
+    def _one_rate(self) -> Projects:
+        if (self.rate_per_month is None) == (self.rate_per_week is None):
+            raise ValueError("give exactly one of rate_per_month or rate_per_week")
+        return self
+
+    @property
+    def rate_per_hour(self) -> float:
+        """Requests per hour of wall time (a month is 365.25/12 days)."""
+        if self.rate_per_week is not None:
+            return self.rate_per_week / 168.0
+        return self.rate_per_month / (365.25 / 12 * 24)
+
+
+class Policy(_Section):
+    """``[policy]``: which policy (or list of policies) governs the work, with its parameters.
+
+    Parameters other than ``name`` belong to the named policies, which validate them.
+    """
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    name: str | list[str] = "firefight_first"
+
+    @property
+    def names(self) -> list[str]:
+        return [self.name] if isinstance(self.name, str) else list(self.name)
+
+    @property
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class Targets(_Section):
+    """``[targets]``: the thresholds beyond which the department is "too busy"."""
+
+    project_lead_time_days: float = Field(default=90, gt=0)
+    recurring_on_time_share: float = Field(default=0.9, ge=0, le=1)
+    incident_sla_attainment: float = Field(default=0.9, ge=0, le=1)
+    max_utilization: float = Field(default=0.85, gt=0, le=1)
+    open_work_growth_share: float = Field(default=0.25, gt=0)
+
+
+class Phase(_Section):
+    """``[[phase]]``: a time-bounded change, counted in days from the end of warm-up."""
+
+    name: str = ""
+    start_day: float = Field(ge=0)
+    end_day: float = Field(gt=0)
+    demand_scale: float = Field(default=1.0, ge=0)
+    incident_rate_scale: float = Field(default=1.0, ge=0)
+    project_rate_scale: float = Field(default=1.0, ge=0)
+    team: dict[str, dict[Literal["count"], int]] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Phase:
+        if self.end_day <= self.start_day:
+            raise ValueError(f"end_day must be after start_day, got {self.start_day} to {self.end_day}")
+        for role, change in self.team.items():
+            if change.get("count", 0) < 0:
+                raise ValueError(f"team.{role}.count must be >= 0")
+        return self
+
+
+class Scenario(_Section):
+    """A whole scenario file. Build with :func:`load_scenario` or :meth:`from_dict`."""
+
+    demand_scale: float = Field(default=1.0, ge=0)
+    scenario: ScenarioInfo
+    team: list[Team] = Field(min_length=1)
+    incidents: Incidents | None = None
+    recurring: list[Recurring] = Field(default_factory=list)
+    projects: Projects | None = None
+    policy: Policy = Field(default_factory=Policy)
+    targets: Targets = Field(default_factory=Targets)
+    phase: list[Phase] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Scenario:
+        problems: list[str] = []
+        roles = [t.role for t in self.team]
+        dup = sorted({r for r in roles if roles.count(r) > 1})
+        if dup:
+            problems.append(f"team: role names must be unique, got {dup} more than once")
+        known = set(roles)
+
+        def check_roles(path: str, names: list[str], kind: str) -> None:
+            for i, r in enumerate(names):
+                if r not in known:
+                    hint = _did_you_mean(r, known)
+                    problems.append(f"{path}[{i}]: no [[team]] has role {r!r}{hint}")
+                elif kind not in self.role(r).skills:
+                    problems.append(f"{path}[{i}]: role {r!r} lacks the skill {kind!r}")
+
+        if self.incidents is not None:
+            check_roles("incidents.handled_by", self.incidents.handled_by, "incident")
+            esc = self.incidents.escalation
+            if esc is not None:
+                check_roles("incidents.escalation.to", [esc.to], "incident")
+        for j, task in enumerate(self.recurring):
+            check_roles(f"recurring[{j}].handled_by", task.handled_by, "recurring")
+        if self.projects is not None:
+            check_roles("projects.handled_by", self.projects.handled_by, "project")
+        for j, ph in enumerate(self.phase):
+            for r in ph.team:
+                if r not in known:
+                    problems.append(f"phase[{j}].team.{r}: no [[team]] has role {r!r}{_did_you_mean(r, known)}")
+            if ph.start_day >= self.scenario.horizon_days:
+                problems.append(
+                    f"phase[{j}].start_day: starts after the horizon ({self.scenario.horizon_days:g} days)"
+                    f" (got {ph.start_day:g})"
+                )
+        if problems:
+            raise ValueError("\n".join(problems))
+        return self
+
+    # -- convenience ----------------------------------------------------------------
+
+    def role(self, name: str) -> Team:
+        for t in self.team:
+            if t.role == name:
+                return t
+        raise KeyError(name)
+
+    @property
+    def name(self) -> str:
+        return self.scenario.name
+
+    def to_dict(self) -> dict[str, Any]:
+        """The scenario as plain data, with the keys a TOML file uses."""
+        return self.model_dump(by_alias=True, exclude_none=True, mode="python")
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], source: str = "<scenario>") -> Scenario:
+        """Validate plain data; raises :class:`ScenarioError` with one line per problem."""
+        if not isinstance(data, dict):
+            raise ScenarioError([f"{source}: a scenario is a table of sections"])
+        try:
+            return cls.model_validate(data)
+        except ValidationError as exc:
+            raise ScenarioError([f"{source}: {p}" for p in format_errors(exc, data)]) from None
+
+    def with_changes(self, changes: dict[str, Any]) -> Scenario:
+        """A copy with dotted keys changed, e.g. ``{"incidents.rate_per_day": 40}``.
+
+        Lists of tables are addressed by index (``recurring.0.due_within_days``) or by
+        ``role``/``name`` (``team.engineer.count``). The result is validated again.
+        """
+        data = self.to_dict()
+        for key, value in changes.items():
+            set_dotted(data, key, value)
+        return Scenario.from_dict(data, source="with_changes")
+
+    def dumps(self) -> str:
+        """The scenario as TOML text that loads back to an equal scenario."""
+        return to_toml(self.to_dict())
+
+
+# -- loading ---------------------------------------------------------------------------
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a TOML scenario file.
+
+    Raises :class:`ScenarioError` (one line per problem, each prefixed by the
+    file name) for missing, unreadable, binary, empty or invalid files.
+    """
+    path = Path(path)
+    src = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ScenarioError([f"{src}: cannot read file ({exc.strerror or exc})"]) from None
+    return loads_scenario(raw, source=src)
+
+
+def loads_scenario(raw: bytes | str, source: str = "<scenario>") -> Scenario:
+    """Validate scenario TOML given as text or bytes."""
+    if isinstance(raw, bytes):
+        if b"\x00" in raw:
+            raise ScenarioError([f"{source}: not a text file (expected UTF-8 TOML)"])
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ScenarioError(
+                [f"{source}: not a UTF-8 text file (byte {exc.start}: {raw[exc.start]:#04x})"]
+            ) from None
+    else:
+        text = raw
+    if not text.strip():
+        raise ScenarioError([f"{source}: empty file (expected a TOML scenario with [scenario], [[team]], ...)"])
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{source}: TOML syntax error: {_toml_message(exc)}"]) from None
+    return Scenario.from_dict(data, source=source)
+
+
+def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
+    msg = str(exc)
+    m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+    if m:
+        base = msg[: m.start()].strip()
+        return f"line {m.group(1)}, column {m.group(2)}: {base}"
+    return msg
+
+
+# -- error formatting ------------------------------------------------------------------
+
+
+def _did_you_mean(word: str, options) -> str:
+    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _path(loc: tuple) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+def _model_at(loc: tuple) -> type[BaseModel] | None:
+    """The pydantic model that sits at ``loc`` inside a Scenario (for key hints)."""
+    model: Any = Scenario
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if model is None or not hasattr(model, "model_fields"):
+            return None
+        field = None
+        for fname, info in model.model_fields.items():
+            if (info.alias or fname) == part:
+                field = info
+                break
+        if field is None:
+            return None
+        model = _inner_model(field.annotation)
+    return model
+
+
+def _inner_model(annotation: Any) -> Any:
+    import typing
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _keys_of(model: type[BaseModel]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _lookup(data: Any, loc: tuple) -> tuple[bool, Any]:
+    cur = data
+    for part in loc:
+        try:
+            cur = cur[part]
+        except (KeyError, IndexError, TypeError):
+            return False, None
+    return True, cur
+
+
+def format_errors(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    """Turn pydantic's errors into ``path: problem (got value)`` lines."""
+    lines: list[str] = []
+    for err in exc.errors(include_url=False):
+        loc = tuple(err["loc"])
+        typ = err["type"]
+        # Discriminated unions add the tag to the location; drop it.
+        loc = tuple(p for p in loc if p not in KINDS)
+        found, got = _lookup(data, loc)
+        msg = err["msg"]
+        if typ == "extra_forbidden":
+            parent = _model_at(loc[:-1])
+            hint = _did_you_mean(loc[-1], _keys_of(parent)) if parent else ""
+            lines.append(f"{_path(loc)}: unknown key{hint}")
+            continue
+        if typ == "missing":
+            what = "section" if len(loc) == 1 and loc[0] in ("scenario", "team") else "key"
+            lines.append(f"{_path(loc)}: required {what} is missing")
+            continue
+        if typ == "union_tag_invalid":
+            tag = err.get("ctx", {}).get("tag")
+            hint = _did_you_mean(tag, KINDS)
+            lines.append(f"{_path(loc)}.dist: unknown distribution {tag!r}{hint} (one of {', '.join(KINDS)})")
+            continue
+        if typ == "union_tag_not_found":
+            lines.append(
+                f"{_path(loc)}: a distribution needs dist = one of {', '.join(KINDS)} (got {_short(got)})"
+            )
+            continue
+        if typ == "value_error":
+            prefix = _path(loc)
+            for part in msg.removeprefix("Value error, ").split("\n"):
+                lines.append(f"{prefix}: {part}" if prefix else part)
+            continue
+        text = msg[0].lower() + msg[1:] if msg else msg
+        suffix = f" (got {_short(got)})" if found else ""
+        lines.append(f"{_path(loc)}: {text}{suffix}")
+    return lines
+
+
+# -- dotted keys and TOML output --------------------------------------------------------
+
+
+def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
+    """Set ``key`` (dotted) in nested plain data, creating tables as needed."""
+    parts = key.split(".")
+    cur: Any = data
+    for i, part in enumerate(parts):
+        last = i == len(parts) - 1
+        if isinstance(cur, list):
+            idx = _list_index(cur, part, key)
+            if last:
+                cur[idx] = value
+            else:
+                cur = cur[idx]
+            continue
+        if not isinstance(cur, dict):
+            raise ScenarioError([f"{key}: {'.'.join(parts[:i])} is not a table"])
+        if last:
+            cur[part] = copy.deepcopy(value)
+        else:
+            if part not in cur or cur[part] is None:
+                cur[part] = {}
+            cur = cur[part]
+
+
+def _list_index(items: list[Any], part: str, key: str) -> int:
+    if part.lstrip("-").isdigit():
+        idx = int(part)
+        if -len(items) <= idx < len(items):
+            return idx
+        raise ScenarioError([f"{key}: index {idx} out of range ({len(items)} entries)"])
+    for i, item in enumerate(items):
+        if isinstance(item, dict) and part in (item.get("role"), item.get("name")):
+            return i
+    raise ScenarioError([f"{key}: no entry named {part!r}"])
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        if math.isinf(v):
+            return "inf" if v > 0 else "-inf"
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
+    raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+def _toml_key(k: str) -> str:
+    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
+
+
+def to_toml(data: dict[str, Any]) -> str:
+    """Write plain scenario data as TOML (tables, arrays of tables, inline values)."""
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list) or _inline_list(v)}
+    for k, v in scalars.items():
+        lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
+    for k, v in data.items():
+        if k in scalars:
+            continue
+        if isinstance(v, dict):
+            lines.append(f"\n[{_toml_key(k)}]")
+            lines.extend(f"{_toml_key(a)} = {_toml_value(b)}" for a, b in v.items())
+        else:
+            for item in v:
+                lines.append(f"\n[[{_toml_key(k)}]]")
+                lines.extend(f"{_toml_key(a)} = {_toml_value(b)}" for a, b in item.items())
+    return "\n".join(lines) + "\n"
+
+
+def _inline_list(v: Any) -> bool:
+    return isinstance(v, list) and not (v and all(isinstance(x, dict) for x in v))

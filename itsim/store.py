@@ -1,0 +1,63 @@
+"""Results on disk. Every file is written atomically (a temporary file in the same
+directory, then a rename), so a run or sweep killed at any moment leaves either
+the old file or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+
+from itsim.experiment import Replicated
+from itsim.scenario import Scenario
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        frame.to_parquet(tmp, index=False)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_run(out: Path, scenario: Scenario, result: Replicated) -> None:
+    """Write ``scenario.toml``, ``runs.parquet``, ``timeseries.parquet`` and, last,
+    ``summary.json`` (its presence marks a complete result directory)."""
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    atomic_write_text(out / "scenario.toml", scenario.dumps())
+    atomic_write_parquet(out / "runs.parquet", result.runs)
+    atomic_write_parquet(out / "timeseries.parquet", result.timeseries)
+    atomic_write_text(out / "summary.json", json.dumps(result.summary, indent=2, sort_keys=True) + "\n")
+
+
+def read_summary(out: Path) -> dict:
+    return json.loads((Path(out) / "summary.json").read_text())

@@ -1,0 +1,84 @@
+"""The command line: exit codes, one line per problem, no tracebacks, output files."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from tests.test_scenario import MINIMAL
+
+
+def itsim(*args, cwd=None):
+    return subprocess.run(
+        [sys.executable, "-m", "itsim.cli", *map(str, args)], capture_output=True, text=True, cwd=cwd
+    )
+
+
+def test_validate_good_file(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    r = itsim("validate", f)
+    assert r.returncode == 0, r.stderr
+    assert "ok" in r.stdout
+
+
+def test_validate_bad_files_exit_2_one_line_each(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL.replace("count = 5", "count = -5").replace("seed = 7", "sed = 7"))
+    binary = tmp_path / "bin.toml"
+    binary.write_bytes(b"\x00\xff\x00")
+    r = itsim("validate", bad, binary)
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = r.stderr.strip().splitlines()
+    assert any(line.startswith(f"{bad}: team[0].count:") for line in lines)
+    assert any(line.startswith(f"{bad}: scenario.sed: unknown key") for line in lines)
+    assert any(line.startswith(f"{binary}: not a text file") for line in lines)
+
+
+def test_run_bad_file_fails_before_work(tmp_path):
+    bad = tmp_path / "bad.toml"
+    bad.write_text(MINIMAL.replace('"desk"]', '"nobody"]'))
+    out = tmp_path / "out"
+    r = itsim("run", bad, "--out", out)
+    assert r.returncode == 2
+    assert "incidents.handled_by[0]" in r.stderr
+    assert not out.exists()
+
+
+def test_bad_flag_exits_2_without_traceback(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    for args in (("--replications", "0"), ("--replicatons", "3"), ("--workers", "x")):
+        r = itsim("run", f, *args)
+        assert r.returncode == 2, args
+        assert "Traceback" not in r.stderr
+        assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_run_writes_results_identical_whatever_the_workers(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"w{workers}"
+        r = itsim("run", f, "--replications", 3, "--seed", 11, "--workers", workers, "--out", out)
+        assert r.returncode == 0, r.stderr
+        assert "firefighting" in r.stdout
+        outs.append(out)
+    a, b = (json.loads((o / "summary.json").read_text()) for o in outs)
+    assert a == b
+    summary = a
+    assert summary["replications"] == 3 and summary["seed"] == 11
+    assert set(summary["too_busy"]) == {"verdict", "share_of_replications", "reasons"}
+    m = summary["metrics"]["incident_wait_hours"]
+    assert m["ci95"][0] <= m["mean"] <= m["ci95"][1]
+    runs = pd.read_parquet(outs[0] / "runs.parquet")
+    assert list(runs.columns) == ["replication", "metric", "value"]
+    ts = pd.read_parquet(outs[0] / "timeseries.parquet")
+    for col in ("replication", "week", "hours.firefighting", "hours.recurring", "hours.projects",
+                "hours.idle", "open_work_hours", "tech_debt_hours", "incident_rate_per_day", "staff"):
+        assert col in ts.columns
+    assert Path(outs[0] / "scenario.toml").exists()

@@ -40,9 +40,7 @@ class _Items:
     def __init__(self, world):
         log = world.log
         n = len(log.kind)
-        t = np.frombuffer(log.time, dtype=float) if len(log.time) else np.zeros(0)
-        code = np.frombuffer(log.code, dtype=np.int8) if len(log.code) else np.zeros(0, np.int8)
-        item = np.frombuffer(log.item, dtype=np.int64) if len(log.item) else np.zeros(0, np.int64)
+        t, code, item = log.columns()
         self.kind = np.frombuffer(log.kind, dtype=np.int8) if n else np.zeros(0, np.int8)
         self.cls = np.frombuffer(log.cls, dtype=np.int32) if n else np.zeros(0, np.int32)
         self.effort = np.frombuffer(log.effort, dtype=float) if n else np.zeros(0)

@@ -6,6 +6,7 @@ order, whether or not the draw is used, so two policies see the same incidents.
 
 from __future__ import annotations
 
+import heapq
 import math
 
 from itsim.model.arrivals import ArrivalClock
@@ -94,13 +95,17 @@ class IncidentSource:
 
     def start(self) -> None:
         world = self.world
+        log = world.log
+        self._columns = (log.kind.append, log.cls.append, log.effort.append, log.due.append,
+                         log.time.append, log.entry.append)
         t = self.clock.next_after(0.0, self.interarrival())
         if t < world.end:
             world.at(t, 3, self._arrive)
 
     def _arrive(self, ev) -> None:
         world = self.world
-        now = world.env._now
+        env = world.env
+        now = env._now
         rank = self.priority() if self.priority is not None else 0
         effort = self.effort()
         patience = self.patience() if self.patience is not None else math.inf
@@ -108,20 +113,19 @@ class IncidentSource:
         if self.escalate_u is not None:
             u = self.escalate_u()
             e = self.escalate_effort()
-            if u < self.escalate_share_now():
+            if u < self.escalate_share:
                 extra = e
         deflected = False
         if self.deflect_u is not None:
             deflected = self.deflect_u() < world.policy.deflection_share(self.cfg.deflection, now, world)
-        log = world.log
-        iid = len(log.kind)
-        log.kind.append(INCIDENT)
-        log.cls.append(rank)
-        log.effort.append(effort)
-        log.due.append(now + self.sla[rank])
-        log.time.append(now)
-        log.code.append(ARRIVE)
-        log.item.append(iid)
+        kind, cls, eff, due, time, entry = self._columns
+        iid = len(world.log.kind)
+        kind(INCIDENT)
+        cls(rank)
+        eff(effort)
+        due(now + self.sla[rank])
+        time(now)
+        entry(iid << 4 | ARRIVE)
         if deflected:
             world.log_event(now, DEFLECT, iid)
         else:
@@ -132,10 +136,9 @@ class IncidentSource:
                 world.at(patience, 2, self._impatient, item)
         t = self.clock.next_after(now, self.interarrival())
         if t < world.end:
-            world.at(t - now, 3, self._arrive)
-
-    def escalate_share_now(self) -> float:
-        return self.escalate_share
+            # The arrival event is reused for the next arrival (same callback, no new object).
+            ev.callbacks = [self._arrive]
+            heapq.heappush(env._queue, (t, 3, next(env._eid), ev))
 
     def _impatient(self, ev) -> None:
         item = ev._value

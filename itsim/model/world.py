@@ -9,10 +9,10 @@ books. Within one kind, the order in which events were scheduled decides.
 
 from __future__ import annotations
 
+import heapq
 import time as _time
 
 import simpy
-from simpy.events import Event
 
 from itsim.model.calendar import calendar as make_calendar
 from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
@@ -23,6 +23,22 @@ from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, Event
 from itsim.scenario import Scenario
 
 PRIO_DONE, PRIO_CAPACITY, PRIO_ABANDON, PRIO_ARRIVE, PRIO_BOOKS = range(5)
+
+
+class Wake:
+    """A SimPy event that only calls back: it sits in the environment's schedule like
+    any ``simpy.Event`` (``callbacks``, ``_ok``, ``_value``) but is slotted and cheap."""
+
+    __slots__ = ("callbacks", "_ok", "_value")
+
+    def __init__(self, callback, value):
+        self.callbacks = [callback]
+        self._ok = True
+        self._value = value
+
+    @property
+    def value(self):
+        return self._value
 
 
 class World:
@@ -69,13 +85,11 @@ class World:
 
     # -- time ------------------------------------------------------------------------
 
-    def at(self, delay: float, priority: int, callback, value=None) -> Event:
+    def at(self, delay: float, priority: int, callback, value=None) -> Wake:
         """Call ``callback(event)`` after ``delay`` hours; ``event.value`` is ``value``."""
-        ev = Event(self.env)
-        ev._ok = True
-        ev._value = value
-        ev.callbacks.append(callback)
-        self.env.schedule(ev, priority, delay)
+        ev = Wake(callback, value)
+        env = self.env
+        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), ev))
         return ev
 
     @property
@@ -92,10 +106,24 @@ class World:
         self.at(24.0, PRIO_BOOKS, self._daily_books)
         for role in self.roles:
             self._schedule_shift(role)
-        self.env.run(until=self.end)
+        self._advance()
         self._close_day()
         self.engine_seconds = _time.perf_counter() - t0
         return self
+
+    def _advance(self) -> None:
+        """SimPy's event loop (as ``Environment.step``), run until the horizon: events at
+        exactly the horizon are not processed, as with ``env.run(until=...)``."""
+        env = self.env
+        queue = env._queue
+        pop = heapq.heappop
+        end = self.end
+        while queue and queue[0][0] < end:
+            env._now, _, _, event = pop(queue)
+            callbacks, event.callbacks = event.callbacks, None
+            for callback in callbacks:
+                callback(event)
+        env._now = end
 
     # -- dispatch --------------------------------------------------------------------
 
@@ -187,22 +215,22 @@ class World:
         person.item = item
         person.state = BUSY
         item.holder = person
+        log = self.log
+        log.time.append(now)
         if item.started < 0:
             item.started = now
-            self.log_event(now, START, item.id)
+            log.entry.append(item.id << 4 | START)
         else:
-            self.log_event(now, RESUME, item.id)
+            log.entry.append(item.id << 4 | RESUME)
         hours = item.remaining / person.prod
         role = person.role
         delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
-        ev = Event(self.env)
-        ev._ok = True
-        ev._value = person
-        ev.callbacks.append(self._done)
+        ev = Wake(self._done, person)
         person.pending = ev
-        self.env.schedule(ev, PRIO_DONE, delay)
+        env = self.env
+        heapq.heappush(env._queue, (now + delay, PRIO_DONE, next(env._eid), ev))
 
-    def _done(self, ev: Event) -> None:
+    def _done(self, ev: Wake) -> None:
         person = ev._value
         if person.pending is not ev:
             return  # preempted earlier; this completion no longer applies
@@ -289,8 +317,7 @@ class World:
     def log_event(self, t: float, code: int, item: int) -> None:
         log = self.log
         log.time.append(t)
-        log.code.append(code)
-        log.item.append(item)
+        log.entry.append(item << 4 | code)
 
     def new_item_id(self, kind: int, cls: int, effort: float, due: float) -> int:
         log = self.log
@@ -324,7 +351,7 @@ class World:
         clock = role.clock
         self._avail[role.index] += now - since if clock is None else clock(now) - clock(since)
 
-    def _daily_books(self, ev: Event) -> None:
+    def _daily_books(self, ev: Wake) -> None:
         self._close_day()
         if self.env._now + 24.0 < self.end - 1e-9:
             self.at(24.0, PRIO_BOOKS, self._daily_books)
@@ -359,7 +386,7 @@ class World:
             t, starts = change
             self.at(t - self.env._now, PRIO_CAPACITY, self._shift_change, (role, starts))
 
-    def _shift_change(self, ev: Event) -> None:
+    def _shift_change(self, ev: Wake) -> None:
         role, starts = ev._value
         now = self.env._now
         if starts:

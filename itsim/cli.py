@@ -124,6 +124,108 @@ def _write_report(out: Path) -> Path | None:
     return write_report(out)
 
 
+@app.command()
+def sweep(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    vary: Annotated[list[str], typer.Option(help="KEY=START:STOP:STEPS or KEY=V1,V2,... (repeatable).")],
+    policy: Annotated[
+        list[str] | None, typer.Option(help="Policy to compare (repeatable; default: the scenario's).")
+    ] = None,
+    replications: Annotated[int, typer.Option(help="Replications per cell.")] = 10,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-sweep).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+) -> None:
+    """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
+    from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.sweep import SweepMismatch, parse_vary, plan
+    from itsim.sweep import sweep as run_sweep
+
+    _positive("--replications", replications)
+    _positive("--workers", workers)
+    problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
+    grid: dict[str, list] = {}
+    for text in vary:
+        try:
+            key, values = parse_vary(text)
+        except ValueError as exc:
+            problems.append(f"--vary {exc}")
+            continue
+        if key in grid:
+            problems.append(f"--vary {key}: given more than once")
+        grid[key] = values
+    if executor not in ("local", "dask"):
+        problems.append(f"--executor: must be local or dask (got {executor!r})")
+    elif executor == "dask" and not address:
+        problems.append("--address: required with --executor dask")
+    elif executor == "local" and address:
+        problems.append("--address: only with --executor dask")
+    if problems:
+        raise BadInput(problems)
+    try:
+        sc = load_scenario(scenario)
+        cells = plan(sc, grid, policy)
+    except ScenarioError as exc:
+        raise BadInput(exc.problems) from None
+    out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
+
+    runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
+    if isinstance(runner, DaskExecutor):
+        try:
+            runner.connect()
+        except (OSError, TimeoutError, ValueError) as exc:
+            raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, f"sweeping {sc.name}")
+        bar(done)
+
+    try:
+        result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
+                           executor=runner, progress=progress)
+    except SweepMismatch as exc:
+        raise BadInput([str(exc)]) from None
+    finally:
+        if isinstance(runner, DaskExecutor):
+            runner.close()
+    failed = len(result.failed)
+    report = _write_sweep_report(out) if failed < len(cells) else None
+    n_policies = len(result.policies)
+    shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
+                       + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
+    typer.echo(f"{sc.name}: {len(cells)} cells ({shape}), {replications} replications each (seed {result.seed}); "
+               f"{len(cells) - result.resumed} computed, {result.resumed} already done")
+    try:
+        points = result.too_busy_point()
+    except ValueError:
+        points = {}
+    for name, entry in points.items():
+        key = entry["varied"]
+        if entry["point"] is None:
+            typer.echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
+            continue
+        lo, hi = entry["ci95"]
+        span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
+        typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+    if failed:
+        typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    if failed:
+        sys.exit(1)
+
+
+def _write_sweep_report(out: Path) -> Path | None:
+    try:
+        from itsim.report import write_sweep_report
+    except (ImportError, AttributeError):
+        return None
+    return write_sweep_report(out)
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:

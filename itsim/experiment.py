@@ -46,9 +46,11 @@ class Run:
 def policy_for(scenario: Scenario):
     """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters."""
     try:
-        return build_policy(scenario.policy.names, scenario.policy.params)
+        policy = build_policy(scenario.policy.names, scenario.policy.params)
     except ValueError as exc:
         raise ScenarioError(str(exc).split("\n")) from None
+    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
+    return policy
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,

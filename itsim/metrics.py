@@ -14,13 +14,15 @@ import numpy as np
 import pandas as pd
 
 from itsim.model.projects import DECLINED, DELIVERED, WITHDRAWN
-from itsim.model.work import INCIDENT, RECURRING
+from itsim.model.work import INCIDENT, RECURRING, RECURRING_RANK
 from itsim.record import (
     ABANDON,
     ARRIVE,
+    BREACH,
     DEFLECT,
     DELIVER,
     DONE,
+    LEAVE,
     SKIP,
     START,
 )
@@ -52,6 +54,10 @@ class _Items:
             times[item[sel]] = t[sel]
             setattr(self, name, times)
 
+    def count(self, code: int, lo: float, hi: float) -> int:
+        """Events of one kind between ``lo`` and ``hi`` (hours)."""
+        return int(((self.code == code) & (self.t >= lo) & (self.t < hi)).sum())
+
 
 def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
     """``(metrics, weekly timeseries, checks)`` for one finished replication."""
@@ -67,6 +73,8 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
         _recurring_metrics(world, items, lo, hi, metrics, checks)
     if sc.projects is not None:
         _project_metrics(world, items, lo, hi, metrics, checks)
+    metrics["security_incidents"] = float(items.count(BREACH, lo, hi))
+    metrics["staff_left"] = float(items.count(LEAVE, lo, hi))
     led = world.ledger
     metrics["open_work_hours_end"] = float(led.open_work[-1]) if led.open_work else 0.0
     metrics["tech_debt_hours_end"] = float(led.tech_debt[-1]) if led.tech_debt else 0.0
@@ -167,7 +175,7 @@ def _hours_metrics(world, m, checks) -> None:
 
 
 def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
-    rec = it.kind == RECURRING
+    rec = (it.kind == RECURRING) & (it.cls >= 0)  # remediation of tech debt has cls -1
     win = rec & (it.arrive >= lo) & (it.arrive < hi)
     done = win & ~np.isnan(it.done)
     on_time = done & (it.done <= it.due)
@@ -186,8 +194,12 @@ def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
         sel[np.flatnonzero(rec)[task_risk == risk]] = True
         m[f"recurring_neglect_hours.{risk}"] = float(neglect[sel].sum())
     all_rec = rec & ~np.isnan(it.arrive)
-    open_now = sum(q.live for q in {id(q): q for r in world.roles for q in r.recurring_queues}.values())
-    open_now += sum(1 for r in world.roles for p in r.people if p.item is not None and p.item.kind == RECURRING)
+    queues = {id(q): q for r in world.roles for q in r.recurring_queues if q.rank == RECURRING_RANK}
+    open_now = sum(q.live for q in queues.values())
+    open_now += sum(
+        1 for r in world.roles for p in r.people
+        if p.item is not None and p.item.kind == RECURRING and p.item.rank == RECURRING_RANK
+    )
     checks["recurring_unaccounted"] = float(
         all_rec.sum() - (all_rec & ~np.isnan(it.done)).sum() - (all_rec & ~np.isnan(it.skip)).sum() - open_now
     )

@@ -13,10 +13,10 @@ import numpy as np
 import pandas as pd
 
 ARRIVE, START, PREEMPT, RESUME, DONE, ABANDON, DEFLECT, ESCALATE, SKIP = range(9)
-REQUEST, DECLINE, WITHDRAW, COMMIT, DELIVER = range(9, 14)
+REQUEST, DECLINE, WITHDRAW, COMMIT, DELIVER, LEAVE, BREACH = range(9, 16)
 EVENT_NAMES = (
     "arrive", "start", "preempt", "resume", "done", "abandon", "deflect", "escalate", "skip",
-    "request", "decline", "withdraw", "commit", "deliver",
+    "request", "decline", "withdraw", "commit", "deliver", "leave", "breach",
 )
 
 

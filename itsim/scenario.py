@@ -189,6 +189,67 @@ class Projects(_Section):
         return self.rate_per_month / (365.25 / 12 * 24)
 
 
+class Dynamics(_Section):
+    """``[dynamics]``: the feedback loops that make a busy department a firefighting one.
+
+    Every loop is off at its default. Hours are person-hours at productivity 1.
+    """
+
+    # 1. Neglect -> tech debt -> more fires.
+    debt_per_skipped_hour: float = Field(default=0.0, ge=0)
+    """Tech-debt hours created per hour of recurring work skipped."""
+    debt_per_late_hour: float = Field(default=0.0, ge=0)
+    """Tech-debt hours created per hour of recurring work done after its due time."""
+    incident_rate_per_debt_hour: float = Field(default=0.0, ge=0)
+    """The incident rate is multiplied by ``1 + incident_rate_per_debt_hour x debt``."""
+    debt_chunk_hours: float = Field(default=4.0, gt=0)
+    """Catching up: debt is paid down as remediation work in pieces of this many hours."""
+    # 2. Security exposure.
+    security_hazard_per_exposed_hour: float = Field(default=0.0, ge=0)
+    """Major security incidents per day per hour of skipped ``security`` work still exposed."""
+    exposure_days: float = Field(default=90.0, gt=0)
+    """How long skipped security work keeps the organisation exposed (days)."""
+    security_incident_effort_hours: Distribution | None = None
+    """Total effort of one major security incident (a P1 burst); default 80 hours."""
+    security_incident_people: int = Field(default=4, ge=1)
+    """A major incident is split into this many P1 pieces worked in parallel."""
+    # 3. Improvement pays back.
+    improvement_incident_reduction: float = Field(default=0.0, ge=0, lt=1)
+    """Each delivered improvement project multiplies the incident rate by ``1 - this``."""
+    improvement_floor: float = Field(default=0.5, gt=0, le=1)
+    """Improvements never cut the incident rate below this share of its base."""
+    # 5. Shadow IT.
+    shadow_it_incidents_per_week: float = Field(default=0.0, ge=0)
+    """Extra incidents per week caused by each withdrawn (shadow IT) project."""
+    # 6. Burnout and churn.
+    burnout_utilization: float = Field(default=1.0, gt=0, le=1)
+    """Sustained utilisation of a role above this over ``burnout_window_weeks`` burns people out."""
+    burnout_window_weeks: float = Field(default=4.0, gt=0)
+    burnout_productivity_loss: float = Field(default=0.0, ge=0, lt=1)
+    """Productivity of burnt-out people is multiplied by ``1 - this``."""
+    attrition_per_year: float = Field(default=0.0, ge=0)
+    """Chance a person leaves within a year, in normal times."""
+    burnout_attrition_per_year: float = Field(default=0.0, ge=0)
+    """Extra chance of leaving within a year while burnt out."""
+    hiring_delay_days: float = Field(default=60.0, ge=0)
+    onboarding_days: float = Field(default=60.0, ge=0)
+    onboarding_productivity: float = Field(default=0.5, gt=0, le=1)
+    # 7. Context switching.
+    context_switch_hours: float = Field(default=0.0, ge=0)
+    """Extra hours to resume preempted work, or a project a person did not work on last."""
+
+    @property
+    def debt_on(self) -> bool:
+        return self.debt_per_skipped_hour > 0 or self.debt_per_late_hour > 0
+
+    @property
+    def churn_on(self) -> bool:
+        return (
+            self.attrition_per_year > 0 or self.burnout_attrition_per_year > 0
+            or self.burnout_productivity_loss > 0
+        )
+
+
 class Policy(_Section):
     """``[policy]``: which policy (or list of policies) governs the work, with its parameters.
 
@@ -248,6 +309,7 @@ class Scenario(_Section):
     incidents: Incidents | None = None
     recurring: list[Recurring] = Field(default_factory=list)
     projects: Projects | None = None
+    dynamics: Dynamics = Field(default_factory=Dynamics)
     policy: Policy = Field(default_factory=Policy)
     targets: Targets = Field(default_factory=Targets)
     phase: list[Phase] = Field(default_factory=list)
@@ -287,6 +349,12 @@ class Scenario(_Section):
                     f"phase[{j}].start_day: starts after the horizon ({self.scenario.horizon_days:g} days)"
                     f" (got {ph.start_day:g})"
                 )
+        dyn = self.dynamics
+        if self.incidents is None:
+            for key in ("security_hazard_per_exposed_hour", "incident_rate_per_debt_hour",
+                        "improvement_incident_reduction", "shadow_it_incidents_per_week"):
+                if getattr(dyn, key) > 0:
+                    problems.append(f"dynamics.{key}: acts on incidents, but the scenario has no [incidents]")
         if problems:
             raise ValueError("\n".join(problems))
         return self

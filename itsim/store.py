@@ -61,3 +61,45 @@ def write_run(out: Path, scenario: Scenario, result: Replicated) -> None:
 
 def read_summary(out: Path) -> dict:
     return json.loads((Path(out) / "summary.json").read_text())
+
+
+# -- sweep cells ------------------------------------------------------------------------
+#
+# A sweep writes one run directory per cell under ``cells/``, plus ``verdicts.parquet``
+# (replication, too_busy, reasons) from which the too-busy point is computed. A cell
+# is complete once its ``summary.json`` exists; a cell that raised holds ``error.txt``
+# instead and is computed again when the sweep is resumed.
+
+
+def atomic_write_json(path: Path, data: object) -> None:
+    atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n")
+
+
+def cell_complete(directory: Path) -> bool:
+    return (Path(directory) / "summary.json").exists()
+
+
+def write_cell(directory: Path, scenario: Scenario, result: Replicated, verdicts: pd.DataFrame) -> None:
+    """Write a finished cell: leftovers of an interrupted attempt go, ``summary.json`` comes last."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob(".*.tmp"):
+        stale.unlink(missing_ok=True)
+    (directory / "error.txt").unlink(missing_ok=True)
+    atomic_write_parquet(directory / "verdicts.parquet", verdicts)
+    write_run(directory, scenario, result)
+
+
+def write_cell_error(directory: Path, text: str) -> None:
+    """Record why a cell failed (it stays incomplete, so a resumed sweep tries it again)."""
+    atomic_write_text(Path(directory) / "error.txt", text if text.endswith("\n") else text + "\n")
+
+
+def read_cell(directory: Path) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    """``(summary, runs, verdicts)`` of a complete cell."""
+    directory = Path(directory)
+    return (
+        read_summary(directory),
+        pd.read_parquet(directory / "runs.parquet"),
+        pd.read_parquet(directory / "verdicts.parquet"),
+    )

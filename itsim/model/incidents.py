@@ -75,7 +75,8 @@ class IncidentSource:
             self.escalate_share = esc.share
         else:
             self.escalate_u = None
-        self.deflect_u = streams.uniform("incidents.deflection") if cfg.deflection > 0 else None
+        deflects = cfg.deflection > 0 or world.policy.deflects
+        self.deflect_u = streams.uniform("incidents.deflection") if deflects else None
         scale = sc.demand_scale
         cal = world.calendar
         if cfg.arrival_profile is not None:
@@ -86,9 +87,12 @@ class IncidentSource:
                 cfg.rate_per_hour if cfg.rate_per_hour is not None else cfg.rate_per_day / cal.hours_per_day
             )
             profile = None
+        dyn = world.dynamics
         self.clock = ArrivalClock(
-            per_hour * scale, cal, profile, world.phases.incident_scale, None
+            per_hour * scale, cal, profile, world.phases.incident_scale,
+            dyn.incident_multiplier if dyn.shapes_incidents else None,
         )
+        self.base_per_week = per_hour * scale * (168.0 if profile is not None else cal.hours_per_week)
         self.sla = [
             (cfg.sla_hours or {}).get(n, math.inf) for n in names
         ]
@@ -139,6 +143,21 @@ class IncidentSource:
             # The arrival event is reused for the next arrival (same callback, no new object).
             ev.callbacks = [self._arrive]
             heapq.heappush(env._queue, (t, 3, next(env._eid), ev))
+
+    def inject_major(self, effort: float, pieces: int) -> int:
+        """A major incident: ``effort`` hours of P1 work in ``pieces`` parallel items,
+        for the escalation role if there is one; returns the first item's id."""
+        world = self.world
+        now = world.env._now
+        queue = self.escalated[0] if self.escalated else self.queues[0]
+        first = -1
+        for _ in range(pieces):
+            iid = world.new_item_id(INCIDENT, 0, effort / pieces, now + self.sla[0])
+            world.log_event(now, ARRIVE, iid)
+            first = iid if first < 0 else first
+            world.open_work += effort / pieces
+            world.offer(Incident(iid, 0, queue, effort / pieces, now, 0.0))
+        return first
 
     def _impatient(self, ev) -> None:
         item = ev._value

@@ -43,4 +43,4 @@ class Phases:
         world = self.world
         now = world.env._now
         for role in world.roles:
-            world.set_staff(role, self.staff_target(role.name, now))
+            world.set_staff(role, self.staff_target(role.name, now) - role.vacancies)

@@ -117,13 +117,14 @@ class Portfolio:
             project.finished = world.env._now
             world.open_work -= project.unassigned
             world.log_event(world.env._now, WITHDRAW, project.id)
+            world.dynamics.project_withdrawn(project)
 
     def next_chunk(self, person):
         """A chunk of a project in progress with room for one more person, else of a new one."""
         limit = self.cfg.max_people_per_project
         for project in self.in_progress:
             if project.unassigned > 1e-9 and project.active < limit:
-                return self._chunk(project)
+                return self._chunk(project, person)
         world = self.world
         if self.waiting and world.policy.may_start_project(world):
             project = min(self.waiting, key=world.policy.portfolio_key)
@@ -132,16 +133,21 @@ class Portfolio:
             project.started = world.env._now
             self.in_progress.append(project)
             world.log_event(world.env._now, COMMIT, project.id)
-            return self._chunk(project)
+            return self._chunk(project, person)
         return None
 
-    def _chunk(self, project: Project) -> ProjectChunk:
+    def _chunk(self, project: Project, person) -> ProjectChunk:
         hours = min(self.cfg.chunk_hours, project.unassigned)
+        resumed = project.unassigned < project.actual
         project.unassigned -= hours
         project.active += 1
         world = self.world
         iid = world.new_item_id(PROJECT, project.id, hours, math.nan)
-        return ProjectChunk(iid, None, hours, world.env._now, project)
+        chunk = ProjectChunk(iid, None, hours, world.env._now, project)
+        if resumed and person.last_project is not project:
+            world.dynamics.switched_project(chunk)
+        person.last_project = project
+        return chunk
 
     def chunk_returned(self, chunk: ProjectChunk) -> None:
         """A preempted chunk's remaining hours go back to its project."""
@@ -159,6 +165,9 @@ class Portfolio:
             self.in_progress.remove(project)
             self.delivered_count += 1
             self.world.log_event(now, DELIVER, project.id)
+            self.world.dynamics.project_delivered(project)
+            if self.waiting:  # a work-in-progress limit may have kept people idle
+                self.world.wake(self.roles)
 
     def table(self) -> dict[str, np.ndarray]:
         """One row per request: times in hours, sizes in hours, value per week in money."""

@@ -107,6 +107,7 @@ class RecurringWork:
         prev = task.last
         if prev is not None and prev.started < 0 and prev.alive:
             world.abandon(prev, SKIP)
+            world.dynamics.neglected(prev, prev.effort, skipped=True)
         effort = task.effort()
         task.k += 1
         if effort > 0:
@@ -122,6 +123,9 @@ class RecurringWork:
         self._schedule(task)
 
     def finished(self, item: RecurringTask, now: float) -> None:
-        """Nothing to do: lateness is read from the log (done time versus due)."""
+        """Late work feeds the tech-debt loop (lateness itself is read from the log)."""
+        if now > item.due:
+            self.world.dynamics.neglected(item, item.effort, skipped=False)
+        self.world.policy.recurring_done(item, self.world)
 
 

@@ -10,7 +10,7 @@ IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
 class Person:
     """One member of staff. ``seg_start`` is when the current busy or idle stretch began."""
 
-    __slots__ = ("id", "role", "item", "state", "seg_start", "pending", "leaving", "joined", "prod")
+    __slots__ = ("id", "role", "item", "state", "seg_start", "pending", "leaving", "joined", "prod", "last_project")
 
     def __init__(self, id: int, role: Role, now: float, on_shift: bool):
         self.id = id
@@ -22,6 +22,7 @@ class Person:
         self.leaving = False
         self.joined = now
         self.prod = role.productivity
+        self.last_project = None
 
 
 class Role:
@@ -33,7 +34,8 @@ class Role:
 
     __slots__ = (
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills",
-        "people", "idle", "incident_ranks", "recurring_queues", "takes_projects", "target",
+        "people", "idle", "incident_ranks", "recurring_queues", "remediation", "takes_projects", "target",
+        "vacancies",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
@@ -48,8 +50,10 @@ class Role:
         self.idle: list[Person] = []
         self.incident_ranks: list[list] = []
         self.recurring_queues: list = []
+        self.remediation = None
         self.takes_projects = False
         self.target = team.count
+        self.vacancies = 0
 
     def add_incident_queue(self, queue) -> None:
         for group in self.incident_ranks:

@@ -16,7 +16,7 @@ import simpy
 
 from itsim.model.calendar import calendar as make_calendar
 from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
-from itsim.model.work import INCIDENT, PROJECT, RECURRING
+from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
 from itsim.policies.base import Policy
 from itsim.random import Streams
 from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, EventLog
@@ -45,6 +45,7 @@ class World:
     """One replication of one scenario under one policy."""
 
     def __init__(self, scenario: Scenario, policy: Policy, seed: int, replication: int = 0):
+        from itsim.model.dynamics import Dynamics
         from itsim.model.incidents import IncidentSource
         from itsim.model.phases import Phases
         from itsim.model.projects import Portfolio
@@ -75,6 +76,7 @@ class World:
         self.direct = policy.direct_handoff
         self.preemptive = True
         self.phases = Phases(self)
+        self.dynamics = Dynamics(self)
         self.incidents = IncidentSource(self) if scenario.incidents is not None else None
         self.portfolio = Portfolio(self) if scenario.projects is not None else None
         care = scenario.projects is not None and scenario.projects.care_and_feeding_hours_per_week > 0
@@ -153,7 +155,8 @@ class World:
 
     def _idle_taker(self, item) -> bool:
         """Whether some idle person's policy choice would be this item (so no preemption)."""
-        return any(role.idle for role in item.queue.roles)
+        takes = self.policy.takes
+        return any(takes(p, item, self) for role in item.queue.roles for p in role.idle)
 
     def wake(self, roles) -> None:
         """Idle people of ``roles`` ask the policy for work."""
@@ -171,19 +174,22 @@ class World:
                 i -= 1
 
     def _preempt_for(self, item) -> bool:
-        """Interrupt the lowest-ranked work an eligible on-shift person is doing."""
+        """Interrupt the lowest-ranked work an eligible on-shift person is doing, among
+        the people the policy lets this item interrupt."""
         rank = item.rank
         best = None
         now = self.env._now
+        may_preempt = self.policy.may_preempt
         for role in item.queue.roles:
             cal = role.calendar if role.clock is not None else None
             for p in role.people:
                 if (
                     p.state == BUSY and p.item.rank > rank and (cal is None or cal.on_shift(now))
                     and (best is None or (p.item.rank, p.seg_start) > (best.item.rank, best.seg_start))
+                    and may_preempt(item, p, self)
                 ):
                     best = p
-        if best is None or not self.policy.may_preempt(item, best, self):
+        if best is None:
             return False
         victim = best.item
         self._book(best, now)
@@ -197,7 +203,8 @@ class World:
         return True
 
     def interrupted(self, item) -> None:
-        """Hook for the context-switch penalty (feedback loops); nothing by default."""
+        """Preempted work pays the context-switch penalty, if the scenario sets one."""
+        self.dynamics.interrupted(item)
 
     def requeue(self, item) -> None:
         """Preempted work goes back where it came from, to resume where it stopped."""
@@ -248,7 +255,10 @@ class World:
             self.incidents.finished(item, now)
         elif kind == RECURRING:
             self.log_event(now, DONE, item.id)
-            self.recurring.finished(item, now)
+            if item.rank == RECURRING_RANK:
+                self.recurring.finished(item, now)
+            else:
+                item.queue.done(item)
         else:
             self.log_event(now, DONE, item.id)
             self.portfolio.chunk_done(item, now)
@@ -257,7 +267,7 @@ class World:
     def free(self, person: Person) -> None:
         """A person with nothing in hand takes the next work, or waits idle."""
         if person.leaving:
-            self._leave(person)
+            self.leave(person)
             return
         role = person.role
         if role.clock is not None and not role.calendar.on_shift(self.env._now):
@@ -271,7 +281,8 @@ class World:
             role.idle.append(person)
 
     def take_default(self, person: Person):
-        """Firefight first: incidents by priority, recurring work by due time, then projects."""
+        """Firefight first: incidents by priority, recurring work by due time, projects in
+        progress, a new project, and only then tech-debt remediation (leftover capacity)."""
         role = person.role
         for group in role.incident_ranks:
             if len(group) == 1:
@@ -286,8 +297,15 @@ class World:
         if item is not None:
             return item
         if role.takes_projects:
-            return self.portfolio.next_chunk(person)
-        return None
+            item = self.portfolio.next_chunk(person)
+            if item is not None:
+                return item
+        return self.take_remediation(role)
+
+    def take_remediation(self, role: Role):
+        """A piece of tech-debt paydown, if this role pays debt and there is any."""
+        pool = role.remediation
+        return pool.pop() if pool is not None and pool.live else None
 
     def take_incident(self, role: Role, max_rank: int | None = None):
         """The first waiting incident this role may take (optionally only ranks <= max_rank)."""
@@ -345,6 +363,18 @@ class World:
             self.open_work -= work
         person.seg_start = now
 
+    def booked_since(self, role: Role, kind: int, day: int) -> float:
+        """Person-hours of work of ``kind`` that ``role`` has done from the start of ``day``
+        (days since time 0) until now, including stretches still running."""
+        i = role.index * 3 + kind
+        hours = sum(d[i] for d in self.ledger.busy[day:]) + self._busy[i]
+        now = self.env._now
+        clock = role.clock
+        for p in role.people:
+            if p.item is not None and p.item.kind == kind:
+                hours += now - p.seg_start if clock is None else clock(now) - clock(p.seg_start)
+        return hours
+
     def _book_available(self, person: Person, now: float) -> None:
         role = person.role
         since = max(person.joined, self._last_books)
@@ -377,6 +407,7 @@ class World:
         self._idle = [0.0] * n
         self._avail = [0.0] * n
         self._last_books = now
+        self.dynamics.daily(now)
 
     # -- staff and shifts --------------------------------------------------------------
 
@@ -416,6 +447,7 @@ class World:
             self.next_person += 1
             role.people.append(p)
             staying.append(p)
+            self.dynamics.person_joined(p, now)
             if on:
                 self.free(p)
         excess = len(staying) - count
@@ -426,14 +458,28 @@ class World:
             if p.state == BUSY:
                 p.leaving = True
             else:
-                self._leave(p)
+                self.leave(p)
 
-    def _leave(self, person: Person) -> None:
+    def set_productivity(self, person: Person, prod: float) -> None:
+        """Change a person's productivity now; work in hand is re-timed from here on."""
+        now = self.env._now
+        if person.item is None:
+            person.prod = prod
+            return
+        self._book(person, now)
+        person.prod = prod
+        item = person.item
+        role = person.role
+        hours = item.remaining / prod
+        delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
+        person.pending = self.at(delay, PRIO_DONE, self._done, person)
+
+    def leave(self, person: Person) -> None:
         now = self.env._now
         role = person.role
         self._book(person, now)
         self._book_available(person, now)
-        if person.state == IDLE:
+        if person.state == IDLE and person in role.idle:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE

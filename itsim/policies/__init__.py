@@ -8,7 +8,17 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from itsim.policies.add_staff import AddStaff
 from itsim.policies.base import FirefightFirst, Policy
+from itsim.policies.deflection import Deflection
+from itsim.policies.fifo import Fifo
+from itsim.policies.firefighter_rotation import FirefighterRotation
+from itsim.policies.intake_gate import IntakeGate
+from itsim.policies.outsource_tier1 import OutsourceTier1
+from itsim.policies.prioritise_value import PrioritiseValue
+from itsim.policies.prioritise_wsjf import PrioritiseWsjf
+from itsim.policies.protected_maintenance import ProtectedMaintenance
+from itsim.policies.wip_limit import WipLimit
 
 _REGISTRY: dict[str, type[Policy]] = {}
 
@@ -19,7 +29,11 @@ def register(cls: type[Policy]) -> type[Policy]:
     return cls
 
 
-register(FirefightFirst)
+for _cls in (
+    FirefightFirst, WipLimit, IntakeGate, ProtectedMaintenance, FirefighterRotation, PrioritiseWsjf,
+    PrioritiseValue, Fifo, Deflection, AddStaff, OutsourceTier1,
+):
+    register(_cls)
 
 
 def available() -> dict[str, type[Policy]]:

@@ -15,13 +15,19 @@ from pydantic import BaseModel, ConfigDict
 if TYPE_CHECKING:  # pragma: no cover
     from itsim.model.projects import Project
     from itsim.model.staff import Person
-    from itsim.model.work import WorkItem
+    from itsim.model.work import RecurringTask, WorkItem
     from itsim.model.world import World
     from itsim.scenario import Scenario
 
 
-class NoParams(BaseModel):
+class PolicyParams(BaseModel):
+    """Base of every policy's parameters: unknown keys are errors, values are frozen."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class NoParams(PolicyParams):
+    """A policy without parameters."""
 
 
 class Policy:
@@ -32,6 +38,9 @@ class Policy:
     #: True when ``select`` and ``takes`` are the defaults: the engine may hand work
     #: straight to an idle person without asking.
     direct_handoff: ClassVar[bool] = False
+    #: True when ``deflection_share`` may differ from the scenario's base share: the
+    #: engine then draws a deflection chance for every incident even when the base is 0.
+    deflects: ClassVar[bool] = False
 
     def __init__(self, params: BaseModel | None = None):
         self.params = params if params is not None else self.Params()
@@ -50,6 +59,11 @@ class Policy:
     def select(self, person: Person, world: World) -> WorkItem | None:
         """The next piece of work for a free person, removed from its queue; None to stay idle."""
         return world.take_default(person)
+
+    def takes(self, person: Person, item: WorkItem, world: World) -> bool:
+        """Whether idle ``person`` would take ``item`` if it were waiting. An arriving
+        incident that no idle person takes may preempt busy people instead."""
+        return True
 
     def may_preempt(self, item: WorkItem, victim: Person, world: World) -> bool:
         """Whether an arriving incident may interrupt ``victim``'s lower-ranked work."""
@@ -70,6 +84,19 @@ class Policy:
     def deflection_share(self, base: float, now: float, world: World) -> float:
         """Share of incidents resolved by self-service at time ``now`` (hours)."""
         return base
+
+    def recurring_done(self, item: RecurringTask, world: World) -> None:
+        """Called when an occurrence of recurring work is finished."""
+
+
+def take_planned(person: Person, world: World) -> WorkItem | None:
+    """Planned work for a free person, removed from its queue: recurring work by due
+    time, then project work (what the default takes once no incident is waiting)."""
+    role = person.role
+    item = world.take_recurring(role)
+    if item is None and role.takes_projects:
+        item = world.portfolio.next_chunk(person)
+    return item
 
 
 class FirefightFirst(Policy):

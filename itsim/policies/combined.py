@@ -1,5 +1,6 @@
 """Several policies at once: gates must all agree, the last policy that chooses
-work or orders the portfolio decides, and scenario adjustments apply in order."""
+work, orders the portfolio or sets the deflected share decides, and scenario
+adjustments apply in order."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ class Combined(Policy):
         super().__init__()
         self.parts = parts
         self.direct_handoff = all(p.direct_handoff for p in parts)
+        self.deflects = any(p.deflects for p in parts)
 
         def last(hook: str) -> Policy:
             chosen = [p for p in parts if _overrides(p, hook)]
@@ -38,6 +40,9 @@ class Combined(Policy):
     def select(self, person, world):
         return self._selector.select(person, world)
 
+    def takes(self, person, item, world) -> bool:
+        return all(p.takes(person, item, world) for p in self.parts)
+
     def may_preempt(self, item, victim, world) -> bool:
         return all(p.may_preempt(item, victim, world) for p in self.parts)
 
@@ -52,3 +57,7 @@ class Combined(Policy):
 
     def deflection_share(self, base, now, world) -> float:
         return self._deflector.deflection_share(base, now, world)
+
+    def recurring_done(self, item, world) -> None:
+        for p in self.parts:
+            p.recurring_done(item, world)

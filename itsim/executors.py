@@ -1,0 +1,87 @@
+"""Where independent tasks run: local processes (the default) or a Dask cluster.
+
+An executor runs ``fn(*args)`` for each argument tuple and yields
+``(index, result)`` as each task finishes, in whatever order they finish, so
+that callers can store finished work promptly. Results never depend on the
+executor or the number of workers: every task carries its own seed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from typing import Any, Protocol
+
+
+class Executor(Protocol):
+    """Runs independent tasks; see the module docstring."""
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]: ...
+
+
+class LocalExecutor:
+    """``workers`` local processes; with one worker, tasks run in this process, in order.
+
+    Worker processes are forked where the platform does so, so policies registered
+    at run time (``itsim.policies.register``) are known to them.
+    """
+
+    def __init__(self, workers: int = 1):
+        if workers < 1:
+            raise ValueError(f"workers must be >= 1 (got {workers})")
+        self.workers = workers
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        if self.workers == 1 or len(tasks) <= 1:
+            for i, args in enumerate(tasks):
+                yield i, fn(*args)
+            return
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)))
+        try:
+            futures = {pool.submit(fn, *args): i for i, args in enumerate(tasks)}
+            for future in as_completed(futures):
+                yield futures[future], future.result()
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor:
+    """Tasks on a Dask cluster: pass the scheduler ``address`` (``tcp://host:8786``)
+    or an existing ``dask.distributed.Client``.
+
+    The workers need ``itsim`` (and any third-party policy packages) installed.
+    """
+
+    def __init__(self, address: str | None = None, client: Any = None):
+        if (address is None) == (client is None):
+            raise ValueError("give either a scheduler address or a client")
+        self.address = address
+        self.client = client
+
+    def connect(self) -> Any:
+        """A client for the scheduler (created here unless one was given)."""
+        if self.client is None:
+            from dask.distributed import Client
+
+            self.client = Client(self.address, timeout="10s")
+            self._own_client = True
+        return self.client
+
+    def close(self) -> None:
+        if getattr(self, "_own_client", False):
+            self.client.close()
+            self.client = None
+            self._own_client = False
+
+    def run(self, fn: Callable[..., Any], tasks: Sequence[tuple]) -> Iterator[tuple[int, Any]]:
+        from dask.distributed import as_completed as dask_as_completed
+
+        client = self.connect()
+        futures = [client.submit(fn, *args, pure=False) for args in tasks]
+        index = {f.key: i for i, f in enumerate(futures)}
+        try:
+            for future in dask_as_completed(futures):
+                yield index[future.key], future.result()
+                future.release()
+        finally:
+            client.cancel(futures)

@@ -1,0 +1,16 @@
+"""``fifo``: waiting projects start in the order they were requested."""
+
+from __future__ import annotations
+
+from itsim.policies.base import Policy
+
+
+class Fifo(Policy):
+    """First come, first served, stated explicitly (so that it wins over an earlier
+    ordering policy when combined)."""
+
+    name = "fifo"
+    direct_handoff = True
+
+    def portfolio_key(self, project) -> tuple[float, int]:
+        return project.requested, project.id

@@ -1,0 +1,74 @@
+"""``outsource_tier1``: the first line is bought in, for comparison.
+
+The first-line role becomes incident-only (no recurring or project capacity),
+costs ``cost_per_hour`` (default 60% of its current rate) and resolves a share
+``first_contact_resolution`` of incidents itself: the rest escalate
+(``[incidents] escalation.share = 1 - first_contact_resolution``). Without an
+escalation in the scenario, escalations go to the next role in
+``incidents.handled_by`` and take another draw of the incident effort.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from itsim.policies.base import Policy, PolicyParams
+from itsim.scenario import Scenario, ScenarioError
+
+DEFAULT_COST_SHARE = 0.6
+
+
+class OutsourceTier1Params(PolicyParams):
+    role: str | None = Field(default=None, description="First-line role; default: incidents.handled_by[0].")
+    cost_per_hour: float | None = Field(
+        default=None, ge=0, description="Money per hour; default: 60% of the role's current rate."
+    )
+    first_contact_resolution: float = Field(
+        default=0.55, ge=0, le=1, description="Share of incidents the first line resolves without escalating."
+    )
+
+
+class OutsourceTier1(Policy):
+    name = "outsource_tier1"
+    Params = OutsourceTier1Params
+    direct_handoff = True
+
+    def adjust(self, scenario: Scenario) -> Scenario:
+        inc = scenario.incidents
+        if inc is None:
+            raise ScenarioError(["policy.name: outsource_tier1 needs [incidents] (there is no first line)"])
+        role = self.params.role if self.params.role is not None else inc.handled_by[0]
+        if role not in inc.handled_by:
+            raise ScenarioError([f"policy.role: {role!r} is not among incidents.handled_by {inc.handled_by}"])
+        problems = []
+        data = scenario.to_dict()
+        team = next(t for t in data["team"] if t["role"] == role)
+        team["skills"] = ["incident"]
+        cost = self.params.cost_per_hour
+        team["cost_per_hour"] = cost if cost is not None else DEFAULT_COST_SHARE * team.get("cost_per_hour", 0.0)
+        planned = [(f"recurring task {t['name']!r}", t) for t in data.get("recurring", [])]
+        if "projects" in data:
+            planned.append(("[projects]", data["projects"]))
+        for what, section in planned:
+            section["handled_by"] = [r for r in section["handled_by"] if r != role]
+            if not section["handled_by"]:
+                problems.append(f"policy.role: {what} is handled only by {role!r}, which would do incidents only")
+        share = 1.0 - self.params.first_contact_resolution
+        esc = data["incidents"].get("escalation")
+        if esc is not None:
+            if esc["to"] == role:
+                problems.append(f"policy.role: incidents escalate to {role!r} itself")
+            esc["share"] = share
+        else:
+            others = [r for r in inc.handled_by if r != role]
+            if not others:
+                problems.append(
+                    "policy.role: nobody to escalate to; add [incidents] escalation or a second role to handled_by"
+                )
+            else:
+                data["incidents"]["escalation"] = {
+                    "share": share, "to": others[0], "extra_effort_hours": data["incidents"]["effort_hours"],
+                }
+        if problems:
+            raise ScenarioError(problems)
+        return Scenario.from_dict(data, source="policy")

@@ -1,0 +1,15 @@
+"""``prioritise_value``: the waiting project with the highest value per week starts first."""
+
+from __future__ import annotations
+
+from itsim.policies.base import Policy
+
+
+class PrioritiseValue(Policy):
+    """Largest cost of delay (``value_per_week``, money per week) first; ties in request order."""
+
+    name = "prioritise_value"
+    direct_handoff = True
+
+    def portfolio_key(self, project) -> tuple[float, int]:
+        return -project.value, project.id

@@ -1,0 +1,21 @@
+"""``prioritise_wsjf``: weighted shortest job first.
+
+The waiting project with the largest cost of delay per hour of estimated effort
+(``value_per_week / estimate_hours``) starts first. The estimate, not the true
+size, is what a portfolio board can see; a common estimate bias does not change
+the order.
+"""
+
+from __future__ import annotations
+
+from itsim.policies.base import Policy
+
+
+class PrioritiseWsjf(Policy):
+    """Largest ``value_per_week / estimate_hours`` first; ties in request order."""
+
+    name = "prioritise_wsjf"
+    direct_handoff = True
+
+    def portfolio_key(self, project) -> tuple[float, int]:
+        return -project.value / max(project.estimate, 1e-9), project.id

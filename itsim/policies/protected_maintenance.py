@@ -1,0 +1,51 @@
+"""``protected_maintenance``: a reserved share of hours for recurring work that
+incidents below the top priority class may not take.
+
+Each role that does both incidents and recurring work reserves ``share`` of its
+on-shift hours per week (Monday to Monday) for recurring work. While recurring
+work is waiting and the role has done fewer recurring hours this week than the
+reserve, a free person takes a top-priority (P1) incident first, then recurring
+work, ahead of every other incident; and no incident below P1 may interrupt
+recurring work. Once the reserve is used, work is chosen firefight first.
+"""
+
+from __future__ import annotations
+
+from pydantic import Field
+
+from itsim.model.work import RECURRING
+from itsim.policies.base import Policy, PolicyParams
+
+HOURS_PER_WEEK = 168.0
+
+
+class ProtectedMaintenanceParams(PolicyParams):
+    share: float = Field(default=0.2, gt=0, lt=1, description="Share of each week's on-shift hours reserved.")
+
+
+class ProtectedMaintenance(Policy):
+    name = "protected_maintenance"
+    Params = ProtectedMaintenanceParams
+
+    def bind(self, world) -> None:
+        self.protected = {r.index for r in world.roles if r.recurring_queues and r.incident_ranks}
+
+    def reserve_left(self, role, world) -> float:
+        """Person-hours of this week's recurring reserve not yet used by ``role``."""
+        staff = sum(1 for p in role.people if not p.leaving)
+        reserve = self.params.share * staff * role.calendar.hours_per_week
+        week_start = int(world.now // HOURS_PER_WEEK) * 7
+        return reserve - world.booked_since(role, RECURRING, week_start)
+
+    def _protecting(self, role, world) -> bool:
+        return role.index in self.protected and self.reserve_left(role, world) > 0
+
+    def select(self, person, world):
+        role = person.role
+        if any(q.live for q in role.recurring_queues) and self._protecting(role, world):
+            item = world.take_incident(role, max_rank=0)
+            return item if item is not None else world.take_recurring(role)
+        return world.take_default(person)
+
+    def may_preempt(self, item, victim, world) -> bool:
+        return item.rank == 0 or victim.item.kind != RECURRING or not self._protecting(victim.role, world)

@@ -1,0 +1,27 @@
+"""Reports a CFO can read: one self-contained ``report.html`` plus chart images.
+
+``write_report(DIR)`` for the output of ``itsim run``, ``write_sweep_report(DIR)``
+for the output of ``itsim sweep``, and ``build_report(DIR)`` to pick whichever
+fits (``itsim report DIR``). The report renders offline: the chart libraries are
+inlined, and charts are also written as ``DIR/charts/NAME.png`` and ``.svg``.
+
+The builders are imported on first use, so ``itsim.report.fmt`` (shared with
+``itsim compare``) loads without altair.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from itsim.report.build import build_report, write_report, write_sweep_report
+
+__all__ = ["build_report", "write_report", "write_sweep_report"]
+
+
+def __getattr__(name: str) -> Any:
+    if name in __all__:
+        from itsim.report import build
+
+        return getattr(build, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

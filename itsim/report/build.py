@@ -1,0 +1,131 @@
+"""Build ``report.html`` and ``charts/*.png|svg`` for a run or a sweep directory."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import TypeVar
+
+from itsim.report import fmt
+from itsim.report.assumptions import Table, assumption_tables, policies_table
+from itsim.report.charts import RUN_CHARTS, Figure, finish
+from itsim.report.data import load_run, load_sweep
+from itsim.report.export import export_images, write_atomic
+from itsim.report.page import ChartBlock, Page, render
+from itsim.report.sweep_charts import SWEEP_CHARTS
+from itsim.report.text import (
+    Verdict,
+    level_phrase,
+    methods,
+    run_headline,
+    run_kpis,
+    run_verdict,
+    sweep_headline,
+    tipping_rows,
+)
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def _charts(
+    builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path
+) -> tuple[list[ChartBlock], list[str]]:
+    """Build, embed and export every chart; a chart that fails is noted, not fatal."""
+    blocks, problems = [], []
+    for build in builders:
+        try:
+            figure = build(results)
+            if figure is None:
+                continue
+            spec = finish(figure.chart).to_dict()
+        except Exception as exc:  # one broken chart must not lose the report
+            log.exception("chart %s failed", build.__name__)
+            problems.append(f"A chart ({build.__name__}) could not be built: {exc}")
+            continue
+        images, failed = export_images(figure.name, spec, directory / "charts")
+        blocks.append(ChartBlock(figure.name, spec, figure.caption, images))
+        problems.extend(failed)
+    return blocks, problems
+
+
+def write_report(directory: str | Path) -> Path:
+    """Write the report of a run directory (``itsim run`` output); return report.html's path."""
+    directory = Path(directory)
+    run = load_run(directory)
+    summary = run.summary
+    name = str(summary.get("scenario") or run.scenario.get("scenario", {}).get("name", "Scenario"))
+    policy = (run.scenario.get("policy") or {}).get("name", "firefight_first")
+    policy = "+".join(policy) if isinstance(policy, list) else str(policy)
+    n, horizon = summary.get("replications"), summary.get("horizon_days")
+    subtitle = "IT demand versus capacity: simulation report."
+    if n and horizon:
+        subtitle += (f" Policy: {fmt.policy_label(policy)}. {n} simulated runs of "
+                     f"{fmt.number(horizon)} days each.")
+    charts, problems = _charts(RUN_CHARTS, run, directory)
+    page = Page(
+        title=name,
+        subtitle=subtitle,
+        headline=run_headline(run),
+        verdict=run_verdict(run),
+        kpis=run_kpis(run),
+        charts=charts,
+        tables=assumption_tables(run.scenario),
+        methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
+        problems=problems,
+    )
+    path = directory / "report.html"
+    write_atomic(path, render(page))
+    return path
+
+
+def write_sweep_report(directory: str | Path) -> Path:
+    """Write the policy-comparison report of a sweep directory; return report.html's path."""
+    directory = Path(directory)
+    sweep = load_sweep(directory)
+    name = str(sweep.meta.get("scenario")
+               or sweep.scenario.get("scenario", {}).get("name", "Scenario"))
+    n = sweep.meta.get("replications")
+    levels = sweep.x_values
+    subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
+                f"{level_phrase(sweep.x_key, levels[-1])}"
+                + (f"; {n} simulated runs per policy and level." if n else "."))
+    charts, problems = _charts(SWEEP_CHARTS, sweep, directory)
+    note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
+            f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
+    tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
+    if sweep.policy_params:
+        tables.insert(min(2, len(tables)), policies_table(sweep.policy_params))
+    verdict = Verdict(None, "Where each policy tips into 'too busy'", "")
+    info = sweep.scenario.get("scenario", {})
+    page = Page(
+        title=name,
+        subtitle=subtitle,
+        headline=sweep_headline(sweep),
+        verdict=verdict,
+        kpis=[],
+        charts=charts,
+        tables=tables,
+        methods=methods(n, info.get("warmup_days"), info.get("horizon_days"), sweep=True),
+        problems=problems,
+        verdict_table=Table("", ["Policy", "Tips into 'too busy' at", "95% interval"],
+                            tipping_rows(sweep)),
+    )
+    path = directory / "report.html"
+    write_atomic(path, render(page))
+    return path
+
+
+def build_report(directory: str | Path) -> Path:
+    """Write the report of ``directory``, whichever kind it is (for ``itsim report DIR``).
+
+    A directory with ``sweep.parquet`` is a sweep; one with ``summary.json`` is a run.
+    """
+    directory = Path(directory)
+    if (directory / "sweep.parquet").exists() or (directory / "sweep.json").exists():
+        return write_sweep_report(directory)
+    if (directory / "summary.json").exists():
+        return write_report(directory)
+    raise FileNotFoundError(
+        f"{directory}: neither a run (summary.json) nor a sweep (sweep.parquet)")

@@ -1,0 +1,73 @@
+"""Atomic file writes and chart images (PNG for slides, SVG for documents).
+
+A reader never sees a half-written file: each file is written to a temporary
+file in the same directory and moved into place with :func:`os.replace`. One
+chart that fails to convert is reported and skipped; the others are still written.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import vl_convert
+from altair.utils.html import vl_version_for_vl_convert
+
+log = logging.getLogger(__name__)
+
+PNG_SCALE = 2.0  # pixels per CSS pixel: crisp on a projected slide
+
+
+def _file_mode() -> int:
+    """Permissions of a newly created file under the current umask (mkstemp uses 0600)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
+
+
+def write_atomic(path: Path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` so that the file is either the old one or complete."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+        os.chmod(tmp, _file_mode())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def export_images(name: str, spec: dict[str, Any], charts_dir: Path) -> tuple[list[str], list[str]]:
+    """Write ``charts_dir/NAME.svg`` and ``NAME.png``; return (files written, problems).
+
+    The chart is drawn once, to SVG, and the PNG is rasterised from that SVG at
+    ``PNG_SCALE``. A conversion error is logged and returned as a one-line
+    problem, never raised.
+    """
+    written, problems = [], []
+
+    def attempt(filename: str, produce: Callable[[], bytes | str]) -> bytes | str | None:
+        try:
+            data = produce()
+            write_atomic(charts_dir / filename, data)
+        except Exception as exc:  # a broken chart must not lose the others
+            log.warning("could not export chart %s: %s", filename, exc)
+            problems.append(f"The image charts/{filename} could not be written: {exc}")
+            return None
+        written.append(filename)
+        return data
+
+    svg = attempt(f"{name}.svg", lambda: vl_convert.vegalite_to_svg(
+        spec, vl_version=vl_version_for_vl_convert()))
+    if svg is None:
+        problems.append(f"The image charts/{name}.png was not written: no SVG to rasterise.")
+    else:
+        attempt(f"{name}.png", lambda: vl_convert.svg_to_png(svg, scale=PNG_SCALE))
+    return written, problems

@@ -1,0 +1,475 @@
+"""Sweeps: a grid of scenario variants times policies, each cell replicated.
+
+A cell is one combination of values of the varied keys and one policy. Replication
+``r`` of every cell draws the same random numbers (common random numbers), so
+cells are compared pairwise and the too-busy point's interval is a paired
+bootstrap over replications. The work is split into one task per cell and
+replication, so a grid with few cells still uses every worker.
+
+With ``out``, each cell is written to ``out/cells/<cell id>/`` as soon as its last
+replication finishes; a sweep rerun on the same directory with the same
+arguments skips complete cells and ends with the same results as an
+uninterrupted one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+import json
+import math
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from itsim import store
+from itsim.executors import Executor, LocalExecutor
+from itsim.experiment import Run, collect, policy_for, simulate
+from itsim.policies import available, policy_class
+from itsim.scenario import Scenario, ScenarioError
+
+#: Metric added to the sweep table: 1.0 when a replication was too busy, else 0.0.
+TOO_BUSY = "too_busy"
+BOOTSTRAP_SAMPLES = 2000
+
+_INT = re.compile(r"[+-]?\d+")
+_UNSAFE = re.compile(r"[^A-Za-z0-9._+=-]")
+
+
+class SweepMismatch(ValueError):
+    """The output directory holds a sweep run with other arguments."""
+
+
+@dataclass
+class Cell:
+    """One point of the grid. ``summary``, ``runs`` (replication, metric, value) and
+    ``verdicts`` (replication, too_busy, reasons) are set once it is computed;
+    ``error`` holds the traceback of a cell that raised."""
+
+    id: str
+    values: dict[str, Any]
+    policy: str
+    scenario: Scenario = field(repr=False)
+    summary: dict | None = field(default=None, repr=False)
+    runs: pd.DataFrame | None = field(default=None, repr=False)
+    verdicts: pd.DataFrame | None = field(default=None, repr=False)
+    error: str | None = field(default=None, repr=False)
+
+    @property
+    def done(self) -> bool:
+        return self.summary is not None
+
+
+# -- the grid ------------------------------------------------------------------------------
+
+
+def parse_vary(text: str) -> tuple[str, list[Any]]:
+    """``KEY=START:STOP:STEPS`` (evenly spaced, both ends included) or ``KEY=V1,V2,...``.
+
+    Values are numbers where they parse as numbers (integers stay integers), else text.
+    Raises ValueError with a one-line message.
+    """
+    usage = "expected KEY=START:STOP:STEPS or KEY=V1,V2,..."
+    key, sep, spec = text.partition("=")
+    key, spec = key.strip(), spec.strip()
+    if not sep or not key or not spec:
+        raise ValueError(f"{text!r}: {usage}")
+    if ":" in spec:
+        parts = [p.strip() for p in spec.split(":")]
+        if len(parts) != 3:
+            raise ValueError(f"{key}: {spec!r}: {usage}")
+        try:
+            start, stop = float(parts[0]), float(parts[1])
+            steps = int(parts[2])
+        except ValueError:
+            raise ValueError(f"{key}: {spec!r}: START and STOP must be numbers and STEPS an integer") from None
+        if steps < 1 or (steps == 1 and start != stop):
+            raise ValueError(f"{key}: {spec!r}: STEPS must be >= 2 to span START..STOP")
+        values: list[Any] = [float(f"{v:.12g}") for v in np.linspace(start, stop, steps)]
+        if _INT.fullmatch(parts[0]) and _INT.fullmatch(parts[1]) and all(v.is_integer() for v in values):
+            values = [int(v) for v in values]
+    else:
+        items = [p.strip() for p in spec.split(",")]
+        if any(not p for p in items):
+            raise ValueError(f"{key}: {spec!r}: empty value in the list")
+        values = [_scalar(p) for p in items]
+        if any(isinstance(v, float) for v in values) and all(_is_number(v) for v in values):
+            values = [float(v) for v in values]
+    dup = sorted({str(v) for v in values if values.count(v) > 1})
+    if dup:
+        raise ValueError(f"{key}: {', '.join(dup)} given more than once")
+    return key, values
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, int | float) and not isinstance(v, bool)
+
+
+def _scalar(text: str) -> Any:
+    if _INT.fullmatch(text):
+        return int(text)
+    try:
+        return float(text)
+    except ValueError:
+        pass
+    if text in ("true", "false"):
+        return text == "true"
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
+
+
+def cell_id(values: dict[str, Any], policy: str) -> str:
+    """A readable, filesystem-safe name, e.g. ``demand_scale=1.2__policy=wip_limit``."""
+    parts = [f"{key}={_label(v)}" for key, v in values.items()] + [f"policy={policy}"]
+    return "__".join(_UNSAFE.sub("_", p) for p in parts)
+
+
+def _label(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float):
+        return repr(v)
+    return str(v)
+
+
+def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[str] | None = None) -> list[Cell]:
+    """Every cell of the grid, each with its scenario, checked before any work.
+
+    ``policies`` are policy names (``a+b`` combines two); default: the scenario's own.
+    Scenario parameters of other known policies are dropped from each cell.
+    Raises :class:`ScenarioError` with one line per problem.
+    """
+    if not vary:
+        raise ScenarioError(["--vary: give at least one KEY=SPEC"])
+    policies = list(policies) if policies else ["+".join(scenario.policy.names)]
+    problems: list[str] = []
+    if "policy.name" in vary:
+        problems.append("--vary policy.name: vary the policy with --policy")
+    for key, values in vary.items():
+        if not values:
+            problems.append(f"--vary {key}: no values")
+    for label in dict.fromkeys(policies):
+        for name in label.split("+"):
+            try:
+                policy_class(name)
+            except KeyError as exc:
+                problems.append(f"--policy: {exc.args[0]}")
+    if len(set(policies)) != len(policies):
+        problems.append("--policy: a policy is given more than once")
+    if problems:
+        raise ScenarioError(problems)
+    for key, values in vary.items():
+        try:
+            scenario.with_changes({key: values[0]})
+        except ScenarioError as exc:
+            problems.extend(f"--vary {key}: {_strip(p)}" for p in exc.problems)
+    if problems:
+        raise ScenarioError(problems)
+
+    keys = list(vary)
+    cells: list[Cell] = []
+    seen: dict[str, str] = {}
+    for combo in itertools.product(*(vary[k] for k in keys)):
+        values = dict(zip(keys, combo, strict=True))
+        for label in policies:
+            cid = cell_id(values, label)
+            try:
+                sc = _cell_scenario(scenario, values, label)
+                policy_for(sc)
+            except ScenarioError as exc:
+                for p in exc.problems:
+                    seen.setdefault(_strip(p), cid)
+                continue
+            if any(c.id == cid for c in cells):
+                raise ScenarioError([f"--vary: two cells would share the directory name {cid!r}"])
+            cells.append(Cell(cid, values, label, sc))
+    if seen:
+        raise ScenarioError([f"cell {cid}: {p}" for p, cid in seen.items()])
+    return cells
+
+
+def _strip(problem: str) -> str:
+    return problem.removeprefix("with_changes: ")
+
+
+def _cell_scenario(scenario: Scenario, values: dict[str, Any], label: str) -> Scenario:
+    names = label.split("+")
+    sc = scenario.with_changes({**values, "policy.name": names[0] if len(names) == 1 else names})
+    own = {f for n in names for f in policy_class(n).Params.model_fields}
+    known = {f for cls in available().values() for f in cls.Params.model_fields}
+    foreign = [p for p in sc.policy.params if p in known and p not in own]
+    if not foreign:
+        return sc
+    data = sc.to_dict()
+    for p in foreign:
+        del data["policy"][p]
+    return Scenario.from_dict(data, source="with_changes")
+
+
+# -- running ------------------------------------------------------------------------------
+
+
+@dataclass
+class _Outcome:
+    run: Run | None
+    error: str | None
+
+
+def _replication(scenario: Scenario, seed: int, replication: int) -> _Outcome:
+    """One replication of one cell (the unit of parallel work); errors come back as text."""
+    try:
+        return _Outcome(simulate(scenario, seed=seed, replication=replication, keep_events=False), None)
+    except Exception:
+        return _Outcome(None, f"replication {replication}:\n{traceback.format_exc()}")
+
+
+def sweep(
+    scenario: Scenario,
+    vary: dict[str, Sequence[Any]],
+    policies: Sequence[str] | None = None,
+    replications: int = 10,
+    seed: int | None = None,
+    out: str | Path | None = None,
+    workers: int = 1,
+    executor: Executor | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Sweep:
+    """Run every cell of the grid ``vary`` (key -> values) times ``policies``.
+
+    ``seed`` defaults to the scenario's. With ``out``, results are stored (and resumed)
+    there and ``sweep.parquet``, ``too_busy.json`` and ``sweep.json`` are written.
+    ``executor`` defaults to ``workers`` local processes. ``progress``, if given, is
+    called with (replications finished, replications to run). A cell that raises is
+    recorded (``Cell.error``) and the others go on.
+    """
+    if replications < 1:
+        raise ValueError("replications must be >= 1")
+    seed = scenario.scenario.seed if seed is None else seed
+    cells = plan(scenario, vary, policies)
+    grid = Sweep(scenario, {k: list(v) for k, v in vary.items()}, list(dict.fromkeys(c.policy for c in cells)),
+                 replications, seed, cells, Path(out) if out is not None else None)
+    if grid.out is not None:
+        grid._open()
+    todo = [c for c in cells if not c.done]
+    tasks = [(c.scenario, seed, r) for c in todo for r in range(replications)]
+    finished: dict[int, list[_Outcome]] = {}
+    executor = executor if executor is not None else LocalExecutor(workers)
+    for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
+        k = i // replications
+        finished.setdefault(k, []).append(outcome)
+        if len(finished[k]) == replications:
+            grid._finish(todo[k], finished.pop(k))
+        if progress is not None:
+            progress(done, len(tasks))
+    if grid.out is not None:
+        grid._close()
+    return grid
+
+
+@dataclass
+class Sweep:
+    """The result of :func:`sweep`: the ``cells``, the long ``table`` and :meth:`too_busy_point`."""
+
+    scenario: Scenario = field(repr=False)
+    vary: dict[str, list[Any]]
+    policies: list[str]
+    replications: int
+    seed: int
+    cells: list[Cell] = field(repr=False)
+    out: Path | None = None
+    #: cells found complete in ``out`` when the sweep started (not computed again)
+    resumed: int = 0
+    _table: pd.DataFrame | None = field(default=None, repr=False)
+
+    @property
+    def varied(self) -> list[str]:
+        return list(self.vary)
+
+    @property
+    def failed(self) -> list[Cell]:
+        return [c for c in self.cells if c.error is not None]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """Long table: one column per varied key, ``policy``, ``replication``, ``metric``,
+        ``value``; the metric ``too_busy`` is 1.0 for a too-busy replication, else 0.0."""
+        if self._table is None:
+            frames = []
+            for c in self.cells:
+                if not c.done:
+                    continue
+                busy = pd.DataFrame({
+                    "replication": c.verdicts["replication"].to_numpy(),
+                    "metric": TOO_BUSY,
+                    "value": c.verdicts["too_busy"].to_numpy(dtype=float),
+                })
+                frame = pd.concat([c.runs[["replication", "metric", "value"]], busy], ignore_index=True)
+                frame = frame.sort_values(["replication", "metric"], kind="stable", ignore_index=True)
+                coords = {k: [v] * len(frame) for k, v in c.values.items()}
+                frames.append(pd.concat([pd.DataFrame(coords), frame.assign(policy=c.policy)], axis=1))
+            columns = [*self.vary, "policy", "replication", "metric", "value"]
+            self._table = (pd.concat(frames, ignore_index=True)[columns] if frames
+                           else pd.DataFrame(columns=columns))
+        return self._table
+
+    def too_busy_point(self, key: str | None = None, level: float = 0.95) -> dict[str, dict[str, Any]]:
+        """Per policy, the value of ``key`` at which IT tips into "too busy".
+
+        ``key`` defaults to ``demand_scale`` if varied, else the first numeric varied key.
+        The point is the lowest value at which the share of too-busy replications exceeds
+        one half, interpolated linearly between the levels either side; it is the lowest
+        level when that one is already too busy, and null when no level is. The interval
+        is a bootstrap over replications, paired across levels (replication ``r`` sees the
+        same random numbers at every level); its upper end is null where more than
+        ``(1 - level) / 2`` of resamples never tip within the range.
+
+        With other keys varied too, there is one entry per policy and combination of their
+        values, named ``policy (k=v, ...)``. Returns
+        ``{name: {"point": x | None, "ci95": [lo, hi] | None, "varied": key}}``.
+        """
+        key = self._tipping_key(key)
+        others = [k for k in self.vary if k != key]
+        groups: dict[str, list[Cell]] = {}
+        for c in self.cells:
+            at = ", ".join(f"{k}={_label(c.values[k])}" for k in others)
+            groups.setdefault(f"{c.policy} ({at})" if at else c.policy, []).append(c)
+        rng = np.random.default_rng(self.seed)
+        result = {}
+        for name, cells in groups.items():
+            point, ci = _tipping_point([c for c in cells if c.done], key, level, rng)
+            result[name] = {"point": point, "ci95": ci, "varied": key}
+        return result
+
+    def _tipping_key(self, key: str | None) -> str:
+        numeric = [k for k, vs in self.vary.items() if all(_is_number(v) for v in vs)]
+        if key is None:
+            if not numeric:
+                raise ValueError("no numeric key was varied, so there is no too-busy point")
+            return "demand_scale" if "demand_scale" in numeric else numeric[0]
+        if key not in numeric:
+            raise ValueError(f"{key!r} is not a numeric key of this sweep (varied: {', '.join(self.vary)})")
+        return key
+
+    # -- the output directory ---------------------------------------------------------------
+
+    def _meta(self) -> dict[str, Any]:
+        return {
+            "scenario": self.scenario.name,
+            "scenario_sha256": hashlib.sha256(self.scenario.dumps().encode("utf-8")).hexdigest(),
+            "varied": self.varied,
+            "values": self.vary,
+            "policies": self.policies,
+            "replications": self.replications,
+            "seed": self.seed,
+            "cells": len(self.cells),
+        }
+
+    def _open(self) -> None:
+        """Check that ``out`` holds nothing or this same sweep; load its complete cells."""
+        meta = json.loads(json.dumps(self._meta()))
+        path = self.out / "sweep.json"
+        if path.exists():
+            old = json.loads(path.read_text(encoding="utf-8"))
+            differ = [k for k in meta if old.get(k) != meta[k]]
+            if differ:
+                what = "; ".join(
+                    "the scenario file changed" if k == "scenario_sha256"
+                    else f"{k}: {json.dumps(old.get(k))} there, {json.dumps(meta[k])} here" for k in differ
+                )
+                raise SweepMismatch(
+                    f"--out {self.out}: holds a sweep with other arguments ({what}); use another --out or remove it"
+                )
+        else:
+            store.atomic_write_text(self.out / "scenario.toml", self.scenario.dumps())
+            store.atomic_write_json(path, {**meta, "failed": None})
+        for c in self.cells:
+            if store.cell_complete(self._cell_dir(c)):
+                self._load(c)
+                self.resumed += 1
+
+    def _cell_dir(self, cell: Cell) -> Path:
+        return self.out / "cells" / cell.id
+
+    def _load(self, cell: Cell) -> None:
+        cell.summary, cell.runs, cell.verdicts = store.read_cell(self._cell_dir(cell))
+        cell.error = None
+
+    def _finish(self, cell: Cell, outcomes: list[_Outcome]) -> None:
+        outcomes = sorted(outcomes, key=lambda o: o.run.replication if o.run is not None else -1)
+        errors = [o.error for o in outcomes if o.error is not None]
+        if errors:
+            cell.error = errors[0]
+            if self.out is not None:
+                store.write_cell_error(self._cell_dir(cell), cell.error)
+            return
+        runs = [o.run for o in outcomes]
+        result = collect(cell.scenario, self.seed, runs)
+        verdicts = pd.DataFrame({
+            "replication": [r.replication for r in runs],
+            "too_busy": [bool(r.too_busy["verdict"]) for r in runs],
+            "reasons": [",".join(x["code"] for x in r.too_busy["reasons"]) for r in runs],
+        })
+        if self.out is not None:
+            store.write_cell(self._cell_dir(cell), cell.scenario, result, verdicts)
+            self._load(cell)
+        else:
+            cell.summary, cell.runs, cell.verdicts, cell.error = result.summary, result.runs, verdicts, None
+
+    def _close(self) -> None:
+        """Write ``sweep.parquet``, ``too_busy.json`` and, last, the final ``sweep.json``."""
+        store.atomic_write_parquet(self.out / "sweep.parquet", self.table)
+        try:
+            too_busy = self.too_busy_point()
+        except ValueError:
+            too_busy = {}
+        store.atomic_write_json(self.out / "too_busy.json", too_busy)
+        store.atomic_write_json(self.out / "sweep.json", {**self._meta(), "failed": len(self.failed)})
+
+
+def _tipping_point(cells: list[Cell], key: str, level: float,
+                   rng: np.random.Generator) -> tuple[float | None, list[float | None] | None]:
+    if not cells:
+        return None, None
+    cells = sorted(cells, key=lambda c: c.values[key])
+    xs = np.array([float(c.values[key]) for c in cells])
+    reps = sorted(set.intersection(*(set(c.verdicts["replication"]) for c in cells)))
+    if not reps:
+        return None, None
+    busy = np.array([
+        c.verdicts.set_index("replication").loc[reps, "too_busy"].to_numpy(dtype=float) for c in cells
+    ])  # levels x replications
+    point = _crossing(xs, busy.mean(axis=1, keepdims=True))[0]
+    if not math.isfinite(point):
+        return None, None
+    draws = rng.integers(0, len(reps), size=(BOOTSTRAP_SAMPLES, len(reps)))
+    boot = np.sort(_crossing(xs, busy[:, draws].mean(axis=2)))
+    tail = (1 - level) / 2
+    lo = boot[int(math.floor(tail * (len(boot) - 1)))]
+    hi = boot[int(math.ceil((1 - tail) * (len(boot) - 1)))]
+    return float(point), [_finite(lo), _finite(hi)]
+
+
+def _crossing(xs: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Where each column of ``shares`` (levels x samples) first exceeds one half, linearly
+    interpolated from the level below; ``xs[0]`` if it starts above, inf if it never does."""
+    above = shares > 0.5
+    first = above.argmax(axis=0)
+    cols = np.arange(shares.shape[1])
+    prev = np.maximum(first - 1, 0)
+    s0, s1 = shares[prev, cols], shares[first, cols]
+    x0, x1 = xs[prev], xs[first]
+    with np.errstate(divide="ignore", invalid="ignore"):
+        frac = np.where(s1 > s0, (0.5 - s0) / (s1 - s0), 1.0)
+    point = np.where(first == 0, xs[0], x0 + np.clip(frac, 0.0, 1.0) * (x1 - x0))
+    return np.where(above.any(axis=0), point, np.inf)
+
+
+def _finite(x: float) -> float | None:
+    return float(x) if math.isfinite(x) else None

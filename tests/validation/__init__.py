@@ -1,0 +1,1 @@
+"""Validation: the simulator against exact queueing theory (SPEC §7)."""

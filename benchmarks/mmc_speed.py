@@ -14,7 +14,8 @@ Each timing (``time.perf_counter``, wall-clock seconds) covers building the
 model, running it to the horizon and computing the mean wait. Repeats are
 interleaved, with the order rotated each round, so that machine noise hits every
 implementation alike; the best of ``--repeats`` is reported. Throughput is
-incidents arrived per wall-clock second. Each implementation's mean wait (hours,
+incidents arrived per wall-clock second (and, alongside, per second of this
+process's CPU time, which other load on a shared machine disturbs less). Each implementation's mean wait (hours,
 arrival to start of service) is checked against Erlang C.
 
 Run from the repository root::
@@ -183,28 +184,33 @@ RUNNERS: dict[str, Callable[[float], dict]] = {
 def measure(names: list[str], horizon: float, repeats: int) -> dict[str, dict]:
     """Time each runner ``repeats`` times, interleaved in rotating order.
 
-    Returns, per name, the best and all wall-clock times (seconds), the last
-    run's incidents and mean wait (identical across repeats: same seed), and the
-    best of each ``timings_s`` entry when the runner reports them.
+    Returns, per name, the best and all wall-clock times (seconds), the same for
+    this process's CPU time (seconds; steadier than wall-clock time on a shared
+    machine), the last run's incidents and mean wait (identical across repeats:
+    same seed), and the best of each ``timings_s`` entry when the runner reports them.
     """
-    results: dict[str, dict] = {n: {"times_s": []} for n in names}
+    results: dict[str, dict] = {n: {"times_s": [], "cpu_times_s": []} for n in names}
     for r in range(repeats):
         order = names[r % len(names):] + names[: r % len(names)]
         for name in order:
             gc.collect()
-            start = time.perf_counter()
+            start, cpu_start = time.perf_counter(), time.process_time()
             out = RUNNERS[name](horizon)
             elapsed = time.perf_counter() - start
+            cpu = time.process_time() - cpu_start
             res = results[name]
             res["times_s"].append(elapsed)
+            res["cpu_times_s"].append(cpu)
             for key, value in out.pop("timings_s", {}).items():
                 best = res.setdefault("timings_s", {})
                 best[key] = min(value, best.get(key, math.inf))
             res.update(out)
-            print(f"  round {r + 1}: {name:<6} {elapsed:8.3f} s", flush=True)
+            print(f"  round {r + 1}: {name:<6} {elapsed:8.3f} s wall {cpu:8.3f} s CPU", flush=True)
     for res in results.values():
         res["best_s"] = min(res["times_s"])
         res["incidents_per_s"] = res["incidents"] / res["best_s"]
+        res["best_cpu_s"] = min(res["cpu_times_s"])
+        res["incidents_per_cpu_s"] = res["incidents"] / res["best_cpu_s"]
     return results
 
 
@@ -255,13 +261,14 @@ def main(argv: list[str] | None = None) -> int:
 
     print(f"\nErlang C: P(wait) = {p_wait:.4f}, mean wait = {wq:.4f} h "
           f"(a single run is flagged beyond +-{tolerance:.0%})")
-    print(f"{'impl':<6} {'incidents':>10} {'best s':>8} {'incidents/s':>12} "
-          f"{'mean wait h':>12} {'vs Erlang C':>12}")
+    print(f"{'impl':<6} {'incidents':>10} {'best s':>8} {'incidents/s':>12} {'CPU s':>8} "
+          f"{'per CPU s':>12} {'mean wait h':>12} {'vs Erlang C':>12}")
     for name, res in results.items():
         res["wait_rel_error"] = res["mean_wait_h"] / wq - 1
         res["wait_ok"] = abs(res["wait_rel_error"]) <= tolerance
         print(f"{name:<6} {res['incidents']:>10,} {res['best_s']:>8.3f} "
-              f"{res['incidents_per_s']:>12,.0f} {res['mean_wait_h']:>12.4f} "
+              f"{res['incidents_per_s']:>12,.0f} {res['best_cpu_s']:>8.3f} "
+              f"{res['incidents_per_cpu_s']:>12,.0f} {res['mean_wait_h']:>12.4f} "
               f"{res['wait_rel_error']:>+12.1%}{'' if res['wait_ok'] else '  CHECK'}")
         if "timings_s" in res:
             split = ", ".join(f"{k} {v:.3f} s" for k, v in res["timings_s"].items())
@@ -273,6 +280,8 @@ def main(argv: list[str] | None = None) -> int:
             if other in results:
                 ratios[f"itsim/{other}"] = (results["itsim"]["incidents_per_s"]
                                             / results[other]["incidents_per_s"])
+                ratios[f"itsim/{other} (CPU)"] = (results["itsim"]["incidents_per_cpu_s"]
+                                                  / results[other]["incidents_per_cpu_s"])
     for key, value in ratios.items():
         print(f"{key}: {value:.2f}x")
 

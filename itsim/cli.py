@@ -226,6 +226,37 @@ def _write_sweep_report(out: Path) -> Path | None:
     return write_sweep_report(out)
 
 
+@app.command()
+def report(
+    directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
+) -> None:
+    """Rebuild report.html and charts/ from stored results."""
+    from itsim.report import build_report
+
+    try:
+        path = build_report(directory)
+    except FileNotFoundError as exc:
+        raise BadInput([str(exc)]) from None
+    typer.echo(f"Report: {path}")
+
+
+@app.command()
+def compare(
+    dir_a: Annotated[Path, typer.Argument(help="First run directory.")],
+    dir_b: Annotated[Path, typer.Argument(help="Second run directory.")],
+) -> None:
+    """Metrics side by side with 95% intervals, and the paired difference B - A when
+    both runs share seeds."""
+    from itsim.compare import compare as compare_runs
+    from itsim.compare import format_comparison
+
+    missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
+               if not (d / "summary.json").exists()]
+    if missing:
+        raise BadInput(missing)
+    typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:

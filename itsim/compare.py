@@ -15,14 +15,13 @@ import json
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
-from scipy import stats
 
 from itsim.report import fmt
+from itsim.stats import mean_ci, welch_ci
 
 COLUMNS = [
     "metric",
@@ -37,41 +36,6 @@ COLUMNS = [
     "diff_ci_high",
     "paired",
 ]
-
-
-def mean_ci(values: np.ndarray | pd.Series, level: float = 0.95) -> tuple[float, float, float]:
-    """Mean of ``values`` and its Student-t confidence interval (NaNs ignored).
-
-    With one value the interval is undefined (NaN, NaN); with none all three are NaN.
-    """
-    x = np.asarray(values, dtype=float)
-    x = x[np.isfinite(x)]
-    if x.size == 0:
-        return math.nan, math.nan, math.nan
-    mean = float(x.mean())
-    if x.size < 2:
-        return mean, math.nan, math.nan
-    half = stats.t.ppf(0.5 + level / 2, x.size - 1) * x.std(ddof=1) / math.sqrt(x.size)
-    return mean, mean - half, mean + half
-
-
-def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
-    """Difference of means b − a with Welch's t interval (independent samples)."""
-    a = np.asarray(a, dtype=float)
-    b = np.asarray(b, dtype=float)
-    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
-    if a.size == 0 or b.size == 0:
-        return math.nan, math.nan, math.nan
-    diff = float(b.mean() - a.mean())
-    if a.size < 2 or b.size < 2:
-        return diff, math.nan, math.nan
-    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
-    se = math.sqrt(va + vb)
-    if se == 0:
-        return diff, diff, diff
-    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
-    return diff, diff - half, diff + half
 
 
 def _read_runs(directory: Path) -> pd.DataFrame | None:

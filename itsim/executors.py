@@ -52,6 +52,9 @@ class DaskExecutor:
     The workers need ``itsim`` (and any third-party policy packages) installed.
     """
 
+    #: how long to keep trying to reach the scheduler, in seconds
+    connect_timeout_s: float = 10.0
+
     def __init__(self, address: str | None = None, client: Any = None):
         if (address is None) == (client is None):
             raise ValueError("give either a scheduler address or a client")
@@ -63,7 +66,7 @@ class DaskExecutor:
         if self.client is None:
             from dask.distributed import Client
 
-            self.client = Client(self.address, timeout="10s")
+            self.client = Client(self.address, timeout=self.connect_timeout_s)
             self._own_client = True
         return self.client
 

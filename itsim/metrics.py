@@ -75,6 +75,7 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
         _project_metrics(world, items, lo, hi, metrics, checks)
     metrics["security_incidents"] = float(items.count(BREACH, lo, hi))
     metrics["staff_left"] = float(items.count(LEAVE, lo, hi))
+    _cost_metrics(world, items, lo, hi, metrics)
     led = world.ledger
     metrics["open_work_hours_end"] = float(led.open_work[-1]) if led.open_work else 0.0
     metrics["tech_debt_hours_end"] = float(led.tech_debt[-1]) if led.tech_debt else 0.0
@@ -87,24 +88,26 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     arr = it.arrive
     win = inc & (arr >= lo) & (arr < hi)
     served = win & np.isnan(it.deflect)
-    wait = it.start - arr
-    started = served & ~np.isnan(it.start)
-    done = served & ~np.isnan(it.done)
+    # An incident still waiting (or unresolved) at the end counts the time so far: in an
+    # overloaded department, leaving it out would hide exactly the longest waits.
+    kept = served & np.isnan(it.abandon)
+    wait = np.where(np.isnan(it.start), hi, it.start) - arr
+    resolve = np.where(np.isnan(it.done), hi, it.done) - arr
     m["incidents_arrived"] = float(win.sum())
     m["incidents_deflected"] = float((win & ~np.isnan(it.deflect)).sum())
     m["incidents_abandoned"] = float((served & ~np.isnan(it.abandon)).sum())
     m["incident_abandon_share"] = m["incidents_abandoned"] / served.sum() if served.any() else math.nan
-    m["incident_wait_hours"] = _mean(wait[started])
+    m["incident_wait_hours"] = _mean(wait[kept])
     m["incident_wait_probability"] = (
-        float(((wait > 0) | np.isnan(wait))[served].mean()) if served.any() else math.nan
+        float(((it.start - arr > 0) | np.isnan(it.start))[served].mean()) if served.any() else math.nan
     )
-    m["incident_resolve_hours"] = _mean((it.done - arr)[done])
+    m["incident_resolve_hours"] = _mean(resolve[kept])
     names = cfg.priority_names
     if len(names) > 1:
         for k, name in enumerate(names):
             cls = it.cls == k
-            m[f"incident_wait_hours.{name}"] = _mean(wait[started & cls])
-            m[f"incident_resolve_hours.{name}"] = _mean((it.done - arr)[done & cls])
+            m[f"incident_wait_hours.{name}"] = _mean(wait[kept & cls])
+            m[f"incident_resolve_hours.{name}"] = _mean(resolve[kept & cls])
     if cfg.sla_hours:
         clock = world.calendar.clock_array
         due_work = np.array([cfg.sla_hours.get(n, math.inf) for n in names])[it.cls.clip(0, len(names) - 1)]
@@ -169,9 +172,39 @@ def _hours_metrics(world, m, checks) -> None:
         m[f"hours_share.{name}"] = float(work_by_kind[k] / total) if total > 0 else math.nan
     m["hours_share.idle"] = float(idle.sum() / total) if total > 0 else math.nan
     cost = np.array([r.cost_per_hour for r in world.roles])
-    m["cost_total"] = float((avail * cost).sum())
+    m["cost_staff"] = float((avail * cost).sum())
     all_busy, all_idle, all_avail = led["busy"].sum(axis=2), led["idle"], led["available"]
     checks["hours_unaccounted"] = float(np.abs(all_busy + all_idle - all_avail).max()) if len(all_avail) else 0.0
+
+
+def _cost_metrics(world, it: _Items, lo: float, hi: float, m) -> None:
+    """Money: staff, downtime, security, turnover, shadow IT, self-service, overhead."""
+    sc = world.scenario
+    c = sc.costs
+    weeks = (hi - lo) / 168.0
+    m["cost_downtime"] = 0.0
+    if sc.incidents is not None and c.downtime_per_hour:
+        names = sc.incidents.priority_names
+        rate = np.array([c.downtime_per_hour.get(n, 0.0) for n in names])
+        inc = (it.kind == INCIDENT) & np.isnan(it.deflect) & ~np.isnan(it.arrive)
+        end = np.where(np.isnan(it.done), np.where(np.isnan(it.abandon), hi, it.abandon), it.done)
+        open_hours = np.clip(np.minimum(end, hi) - np.maximum(it.arrive, lo), 0, None)
+        cls = it.cls.clip(0, len(names) - 1)
+        m["cost_downtime"] = float((open_hours * rate[cls])[inc].sum())
+    m["cost_security"] = m.get("security_incidents", 0.0) * c.per_security_incident
+    m["cost_turnover"] = m.get("staff_left", 0.0) * c.per_leaver
+    m["cost_self_service"] = m.get("incidents_deflected", 0.0) * c.per_deflected_incident
+    shadow = 0.0
+    if world.portfolio is not None and c.per_shadow_it_system_per_week > 0:
+        tab = world.portfolio.table()
+        gone = tab["state"] == WITHDRAWN
+        shadow = float(np.clip(hi - np.maximum(tab["finished"][gone], lo), 0, None).sum() / 168.0)
+    m["cost_shadow_it"] = shadow * c.per_shadow_it_system_per_week
+    m["cost_overhead"] = weeks * c.overhead_per_week
+    m["cost_total"] = sum(
+        m[k] for k in ("cost_staff", "cost_downtime", "cost_security", "cost_turnover", "cost_self_service",
+                       "cost_shadow_it", "cost_overhead")
+    )
 
 
 def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
@@ -252,7 +285,6 @@ def weekly(world, it: _Items) -> pd.DataFrame:
     frame["hours.idle"] = np.bincount(week, led["idle"][first:].sum(axis=1), nweeks)
     frame["hours.available"] = np.bincount(week, led["available"][first:].sum(axis=1), nweeks)
     last = np.minimum(np.arange(nweeks) * 7 + 6, days - 1) + first
-    ndays = np.bincount(week, minlength=nweeks)
     frame["open_work_hours"] = led["open_work"][last]
     frame["tech_debt_hours"] = led["tech_debt"][last]
     frame["staff"] = led["staff"].sum(axis=1)[last]
@@ -265,7 +297,12 @@ def weekly(world, it: _Items) -> pd.DataFrame:
     wk = ((arrivals - lo) // 168).astype(int)
     inc = np.bincount(wk[wk < nweeks], minlength=nweeks)[:nweeks].astype(float)
     frame["incidents_arrived"] = inc
-    frame["incident_rate_per_day"] = inc / np.maximum(ndays, 1)
+    # Per working day of the scenario calendar, as rate_per_day is written in the scenario.
+    cal = world.calendar
+    starts = (first + np.arange(days)) * 24.0
+    working = (cal.clock_array(starts + 24.0) - cal.clock_array(starts)) / cal.hours_per_day
+    workdays = np.bincount(week, working, nweeks)
+    frame["incident_rate_per_day"] = np.where(workdays > 0, inc / np.where(workdays > 0, workdays, 1), 0.0)
     deliveries = it.t[(it.code == DELIVER) & (it.t >= lo)]
     dk = ((deliveries - lo) // 168).astype(int)
     frame["projects_delivered"] = np.bincount(dk[dk < nweeks], minlength=nweeks)[:nweeks].astype(float)

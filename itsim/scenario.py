@@ -269,6 +269,35 @@ class Policy(_Section):
         return dict(self.model_extra or {})
 
 
+class Costs(_Section):
+    """``[costs]``: what the business pays besides salaries, in money (``currency``).
+
+    Staff cost comes from each ``[[team]] cost_per_hour`` over on-shift hours.
+    """
+
+    currency: str = Field(default="USD", min_length=1, max_length=8)
+    downtime_per_hour: dict[str, float] = Field(default_factory=dict)
+    """Business cost per hour an incident of a class is open, e.g. ``{ P1 = 5000 }``."""
+    per_security_incident: float = Field(default=0.0, ge=0)
+    per_leaver: float = Field(default=0.0, ge=0)
+    """Replacement cost of each person who leaves (recruiting, lost knowledge)."""
+    per_shadow_it_system_per_week: float = Field(default=0.0, ge=0)
+    """Running cost and risk of each withdrawn request the business built itself."""
+    per_deflected_incident: float = Field(default=0.0, ge=0)
+    """Self-service cost of an incident that never reaches staff."""
+    overhead_per_week: float = Field(default=0.0, ge=0)
+
+    @field_validator("downtime_per_hour")
+    @classmethod
+    def _classes(cls, v: dict[str, float]) -> dict[str, float]:
+        bad = [k for k in v if not PRIORITY_NAME.match(k)]
+        if bad:
+            raise ValueError(f"keys are priority classes P1..P9, got {bad}")
+        if any(x < 0 for x in v.values()):
+            raise ValueError("costs must be >= 0")
+        return v
+
+
 class Targets(_Section):
     """``[targets]``: the thresholds beyond which the department is "too busy"."""
 
@@ -276,7 +305,9 @@ class Targets(_Section):
     recurring_on_time_share: float = Field(default=0.9, ge=0, le=1)
     incident_sla_attainment: float = Field(default=0.9, ge=0, le=1)
     max_utilization: float = Field(default=0.85, gt=0, le=1)
-    open_work_growth_share: float = Field(default=0.25, gt=0)
+    open_work_growth_weeks: float = Field(default=1.0, gt=0)
+    """Open work may grow by at most this many weeks of team capacity over the second
+    half of the horizon (a significant upward trend beyond it means demand outruns supply)."""
 
 
 class Phase(_Section):
@@ -312,6 +343,7 @@ class Scenario(_Section):
     dynamics: Dynamics = Field(default_factory=Dynamics)
     policy: Policy = Field(default_factory=Policy)
     targets: Targets = Field(default_factory=Targets)
+    costs: Costs = Field(default_factory=Costs)
     phase: list[Phase] = Field(default_factory=list)
 
     @model_validator(mode="after")

@@ -11,7 +11,7 @@ from scipy import stats
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     """Mean and two-sided Student-t interval over replications (NaNs dropped).
 
-    With one finite value the interval is that value on both sides (no spread known).
+    With one value the interval is undefined (NaN, NaN); with none all three are NaN.
     """
     x = np.asarray(values, dtype=float)
     x = x[np.isfinite(x)]
@@ -20,7 +20,7 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
         return math.nan, math.nan, math.nan
     m = float(x.mean())
     if n == 1:
-        return m, m, m
+        return m, math.nan, math.nan
     half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return m, m - half, m + half
 
@@ -44,3 +44,22 @@ def paired_difference(a, b, level: float = 0.95) -> tuple[float, float, float]:
 def _clean(x: float) -> float | None:
     """JSON has no NaN: undefined values become null."""
     return None if x is None or not math.isfinite(x) else float(x)
+
+
+def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, float, float]:
+    """Difference of means b − a with Welch's t interval (independent samples)."""
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    a, b = a[np.isfinite(a)], b[np.isfinite(b)]
+    if a.size == 0 or b.size == 0:
+        return math.nan, math.nan, math.nan
+    diff = float(b.mean() - a.mean())
+    if a.size < 2 or b.size < 2:
+        return diff, math.nan, math.nan
+    va, vb = a.var(ddof=1) / a.size, b.var(ddof=1) / b.size
+    se = math.sqrt(va + vb)
+    if se == 0:
+        return diff, diff, diff
+    dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
+    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    return diff, diff - half, diff + half

@@ -218,6 +218,7 @@ def _cell_scenario(scenario: Scenario, values: dict[str, Any], label: str) -> Sc
 
 @dataclass
 class _Outcome:
+    replication: int
     run: Run | None
     error: str | None
 
@@ -225,9 +226,9 @@ class _Outcome:
 def _replication(scenario: Scenario, seed: int, replication: int) -> _Outcome:
     """One replication of one cell (the unit of parallel work); errors come back as text."""
     try:
-        return _Outcome(simulate(scenario, seed=seed, replication=replication, keep_events=False), None)
+        return _Outcome(replication, simulate(scenario, seed=seed, replication=replication, keep_events=False), None)
     except Exception:
-        return _Outcome(None, f"replication {replication}:\n{traceback.format_exc()}")
+        return _Outcome(replication, None, f"replication {replication}:\n{traceback.format_exc()}")
 
 
 def sweep(
@@ -377,7 +378,7 @@ class Sweep:
         path = self.out / "sweep.json"
         if path.exists():
             old = json.loads(path.read_text(encoding="utf-8"))
-            differ = [k for k in meta if old.get(k) != meta[k]]
+            differ = [k for k in meta if json.dumps(old.get(k), sort_keys=True) != json.dumps(meta[k], sort_keys=True)]
             if differ:
                 what = "; ".join(
                     "the scenario file changed" if k == "scenario_sha256"
@@ -389,6 +390,8 @@ class Sweep:
         else:
             store.atomic_write_text(self.out / "scenario.toml", self.scenario.dumps())
             store.atomic_write_json(path, {**meta, "failed": None})
+        for stale in self.out.glob(".*.tmp"):  # left by a sweep killed while writing
+            stale.unlink(missing_ok=True)
         for c in self.cells:
             if store.cell_complete(self._cell_dir(c)):
                 self._load(c)
@@ -402,7 +405,7 @@ class Sweep:
         cell.error = None
 
     def _finish(self, cell: Cell, outcomes: list[_Outcome]) -> None:
-        outcomes = sorted(outcomes, key=lambda o: o.run.replication if o.run is not None else -1)
+        outcomes = sorted(outcomes, key=lambda o: o.replication)
         errors = [o.error for o in outcomes if o.error is not None]
         if errors:
             cell.error = errors[0]

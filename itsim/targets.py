@@ -42,7 +42,7 @@ def verdict(scenario: Scenario, metrics: dict[str, float], series: pd.DataFrame)
         reasons.append({"code": code, "text": text})
 
     growth, tstat = open_work_growth(series)
-    if growth > t.open_work_growth_share and tstat > 2:
+    if growth > t.open_work_growth_weeks and tstat > 2:
         broken(
             "open_work_growing",
             f"open work kept growing: +{growth:.2f} weeks of team capacity over the second half",

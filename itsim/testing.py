@@ -29,13 +29,19 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
-from hypothesis import assume, reject
-from hypothesis import strategies as st
 from pydantic import TypeAdapter
+
+try:
+    from hypothesis import assume, reject
+    from hypothesis import strategies as st
+except ImportError as exc:  # pragma: no cover - depends on the installation
+    raise ImportError('itsim.testing needs hypothesis: pip install "itsim[testing]"') from exc
 
 from itsim import distributions as _distributions
 from itsim.experiment import Run, policy_for, simulate
+from itsim.model.work import INCIDENT
 from itsim.policies import available, build_policy
+from itsim.record import ABANDON, ARRIVE, DEFLECT, DONE
 from itsim.scenario import CADENCES, RISKS, WORK_KINDS, Scenario, ScenarioError
 
 __all__ = [
@@ -106,15 +112,17 @@ def distributions(
         half = draw(_positive(0.01, 0.99)) * mean
         table.update(low=mean - half, high=mean + half)
     elif kind == "triangular":
-        # Mean = (low + mode + high) / 3; pick a spread and a skew around the mean.
+        # Mean = (low + mode + high) / 3: given low < mean, any high in
+        # [(3 mean - low) / 2, 3 mean - 2 low] puts the mode between low and high.
         low = mean * draw(_positive(0.0, 0.9))
-        high = mean * draw(_positive(1.1, 2.0))
+        lo_high, hi_high = (3 * mean - low) / 2, 3 * mean - 2 * low
+        high = lo_high + (hi_high - lo_high) * draw(_positive(0.0, 1.0))
         mode = min(max(3 * mean - low - high, low), high)
         table.update(low=low, mode=mode, high=high)
     else:  # empirical
-        values = draw(st.lists(_positive(0.0, 1.0), min_size=1, max_size=8))
+        values = draw(st.lists(st.just(0.0) | _positive(0.01, 1.0), min_size=1, max_size=8))
         total = sum(values)
-        table["values"] = [v * len(values) * mean / total for v in values] if total > 0 else [mean]
+        table["values"] = [v / total * len(values) * mean for v in values] if total > 0 else [mean]
     return _DISTRIBUTION.validate_python(table)
 
 
@@ -129,14 +137,27 @@ def _builds(names: list[str], params: dict[str, Any]) -> bool:
     return True
 
 
+def _valid_params(classes: list[type], params: dict[str, Any]) -> bool:
+    """Whether ``params`` are all taken, and accepted, by the policy classes (as build_policy checks)."""
+    used: set[str] = set()
+    for cls in classes:
+        own = {k: v for k, v in params.items() if k in cls.Params.model_fields}
+        used |= set(own)
+        try:
+            cls.from_params(own)
+        except (ValueError, TypeError):
+            return False
+    return used == set(params)
+
+
 def policies(names: Sequence[str] | None = None, combine: bool = False) -> st.SearchStrategy[dict[str, Any]]:
     """A ``[policy]`` table: ``{"name": NAME, **params}`` for a registered policy.
 
     Names come from :func:`itsim.policies.available` (built-in, registered with
     :func:`itsim.policies.register`, or installed through the ``itsim.policies``
-    entry points) at the time this is called, or from ``names``. A policy is
-    drawn with its default parameters, or with drawn ones where they are known
-    (:data:`POLICY_PARAMS`); a draw that does not build is never returned.
+    entry points) at the time this is called, or from ``names``; names that do
+    not build with their default parameters are left out. Parameters are drawn
+    where they are known (:data:`POLICY_PARAMS`), else left at their defaults.
     ``combine=True`` sometimes draws two policies at once (``name = [A, B]``).
     Pass the result to ``scenarios(policy=...)``.
 
@@ -146,7 +167,7 @@ def policies(names: Sequence[str] | None = None, combine: bool = False) -> st.Se
     """
     known = available()
     candidates = sorted(known) if names is None else list(names)
-    usable = [n for n in candidates if _builds([n], {}) or (n in POLICY_PARAMS and n in known)]
+    usable = [n for n in candidates if _builds([n], {})]
     if not usable:
         raise ValueError(f"no policy among {candidates} builds with default parameters")
 
@@ -158,18 +179,79 @@ def policies(names: Sequence[str] | None = None, combine: bool = False) -> st.Se
         count = draw(st.integers(1, 2)) if combine and len(usable) > 1 else 1
         chosen = draw(st.lists(st.sampled_from(usable), min_size=count, max_size=count, unique=True))
         params = params_for(draw, chosen)
-        if not _builds(chosen, params) and len(chosen) > 1:
-            chosen = chosen[:1]  # a combination that does not make sense: the first alone
-            params = params_for(draw, chosen)
-        if not _builds(chosen, params):
+        if not _valid_params([known[n] for n in chosen], params):
             params = {}
-        assume(_builds(chosen, params))
+        assume(_valid_params([known[n] for n in chosen], params))
         return {"name": chosen[0] if len(chosen) == 1 else chosen, **params}
 
     return tables()
 
 
 # -- scenarios ------------------------------------------------------------------------------
+
+
+def _table(strategy: st.SearchStrategy) -> st.SearchStrategy[dict]:
+    """Distributions as the inline tables a scenario file holds."""
+    return strategy.map(lambda d: d.model_dump(by_alias=True))
+
+
+# Strategies built once: hypothesis validates every new strategy object, which adds
+# up when a scenario is drawn from dozens of them.
+_SKILLS = st.lists(st.sampled_from(WORK_KINDS), min_size=1, max_size=3, unique=True).map(
+    lambda s: sorted(s, key=WORK_KINDS.index)
+)
+_COST_PER_HOUR = st.floats(0, 150).map(lambda x: round(x, 2))
+_PRODUCTIVITY = st.floats(0.5, 1.5).map(lambda x: round(x, 3))
+_HOUR_OF_DAY = st.lists(st.floats(0, 2), min_size=24, max_size=24).filter(lambda w: sum(w) > 0)
+_DAY_OF_WEEK = st.lists(st.floats(0, 2), min_size=7, max_size=7).filter(lambda w: sum(w) > 0)
+_INCIDENT_EFFORT = distributions(min_mean=0.25, max_mean=4.0, max_cv=1.5)
+_PATIENCE_HOURS = _table(distributions(min_mean=0.5, max_mean=24))
+_EXTRA_EFFORT = _table(distributions(min_mean=0.25, max_mean=4.0))
+_RECURRING_EFFORT = _table(distributions(min_mean=0.25, max_mean=8.0))
+_ESTIMATE = _table(distributions(min_mean=4.0, max_mean=80.0, max_cv=1.5))
+_PROJECT_OPTIONS: dict[str, st.SearchStrategy] = {
+    "estimate_bias": st.floats(0.8, 1.6),
+    "estimate_noise_cv": st.floats(0, 0.6),
+    "value_per_week": _table(distributions(min_mean=100, max_mean=10_000)),
+    "improvement_share": st.floats(0, 1),
+    "care_and_feeding_hours_per_week": st.floats(0, 2),
+    "chunk_hours": st.floats(1, 8),
+    "max_people_per_project": st.integers(1, 3),
+    "patience_days": _table(distributions(min_mean=2, max_mean=60)),
+}
+_TARGET_OPTIONS: dict[str, st.SearchStrategy] = {
+    "project_lead_time_days": st.floats(5, 180),
+    "recurring_on_time_share": st.floats(0, 1),
+    "incident_sla_attainment": st.floats(0, 1),
+    "max_utilization": st.floats(0.3, 1),
+    "open_work_growth_weeks": st.floats(0.05, 1),
+}
+_DYNAMICS_OPTIONS: dict[str, st.SearchStrategy] = {
+    "debt_per_skipped_hour": st.floats(0, 2),
+    "debt_per_late_hour": st.floats(0, 1),
+    "debt_chunk_hours": st.floats(1, 8),
+    "burnout_utilization": st.floats(0.5, 1),
+    "burnout_window_weeks": st.floats(1, 4),
+    "burnout_productivity_loss": st.floats(0, 0.5),
+    "attrition_per_year": st.floats(0, 2),
+    "burnout_attrition_per_year": st.floats(0, 2),
+    "hiring_delay_days": st.floats(0, 30),
+    "onboarding_days": st.floats(0, 30),
+    "onboarding_productivity": st.floats(0.2, 1),
+    "context_switch_hours": st.floats(0, 1),
+}
+#: Loops that act on incidents, only switched on in scenarios that have them.
+_INCIDENT_DYNAMICS_OPTIONS: dict[str, st.SearchStrategy] = {
+    "incident_rate_per_debt_hour": st.floats(0, 0.01),
+    "security_hazard_per_exposed_hour": st.floats(0, 0.01),
+    "exposure_days": st.floats(1, 90),
+    "security_incident_effort_hours": _table(distributions(min_mean=4, max_mean=40)),
+    "security_incident_people": st.integers(1, 4),
+    "improvement_incident_reduction": st.floats(0, 0.3),
+    "improvement_floor": st.floats(0.2, 1),
+    "shadow_it_incidents_per_week": st.floats(0, 2),
+}
+
 
 
 def _sometimes(draw: st.DrawFn, wanted: bool | None) -> bool:
@@ -204,16 +286,12 @@ def _team(draw: st.DrawFn, max_roles: int, max_people: int, calendar: str) -> li
         member: dict[str, Any] = {
             "role": name,
             "count": draw(st.integers(1, max_people)),
-            "skills": draw(
-                st.lists(st.sampled_from(WORK_KINDS), min_size=1, max_size=3, unique=True).map(
-                    lambda s: sorted(s, key=WORK_KINDS.index)
-                )
-            ),
+            "skills": draw(_SKILLS),
         }
         if draw(st.booleans()):
-            member["cost_per_hour"] = draw(st.floats(0, 150).map(lambda x: round(x, 2)))
+            member["cost_per_hour"] = draw(_COST_PER_HOUR)
         if draw(st.booleans()):
-            member["productivity"] = draw(st.floats(0.5, 1.5).map(lambda x: round(x, 3)))
+            member["productivity"] = draw(_PRODUCTIVITY)
         if draw(st.integers(0, 4)) == 0:
             member["calendar"] = draw(st.sampled_from(["24x7", "business"]))
         team.append(member)
@@ -224,7 +302,7 @@ def _team(draw: st.DrawFn, max_roles: int, max_people: int, calendar: str) -> li
 def _incidents(draw: st.DrawFn, team: list[dict], hours_per_day: float) -> dict:
     _ensure_skill(draw, team, "incident")
     handled_by = _handled_by(draw, team, "incident")
-    effort = draw(distributions(min_mean=0.25, max_mean=4.0, max_cv=1.5))
+    effort = draw(_INCIDENT_EFFORT)
     # Offered load per on-shift hour as a share of the first-line capacity: mostly
     # below 1, sometimes a little above (a queue that grows but stays small).
     load = draw(st.floats(0.05, 1.1))
@@ -249,19 +327,19 @@ def _incidents(draw: st.DrawFn, team: list[dict], hours_per_day: float) -> dict:
     if draw(st.booleans()):
         cfg["preemptive"] = draw(st.booleans())
     if draw(st.integers(0, 2)) == 0:
-        cfg["patience_hours"] = draw(distributions(min_mean=0.5, max_mean=24)).model_dump(by_alias=True)
+        cfg["patience_hours"] = draw(_PATIENCE_HOURS)
     if draw(st.integers(0, 2)) == 0:
         cfg["escalation"] = {
             "share": draw(st.floats(0, 1)),
             "to": draw(st.sampled_from(_roles_with(team, "incident"))),
-            "extra_effort_hours": draw(distributions(min_mean=0.25, max_mean=4.0)).model_dump(by_alias=True),
+            "extra_effort_hours": draw(_EXTRA_EFFORT),
         }
     if draw(st.integers(0, 2)) == 0:
         cfg["deflection"] = draw(st.floats(0, 0.5))
     if draw(st.integers(0, 3)) == 0:
         cfg["arrival_profile"] = {
-            "hour_of_day": draw(st.lists(st.floats(0, 2), min_size=24, max_size=24).filter(lambda w: sum(w) > 0)),
-            "day_of_week": draw(st.lists(st.floats(0, 2), min_size=7, max_size=7).filter(lambda w: sum(w) > 0)),
+            "hour_of_day": draw(_HOUR_OF_DAY),
+            "day_of_week": draw(_DAY_OF_WEEK),
         }
     return cfg
 
@@ -274,7 +352,7 @@ def _recurring(draw: st.DrawFn, team: list[dict]) -> list[dict]:
         task: dict[str, Any] = {
             "name": f"task {i + 1}",
             "every": draw(st.sampled_from(CADENCES)),
-            "effort_hours": draw(distributions(min_mean=0.25, max_mean=8.0)).model_dump(by_alias=True),
+            "effort_hours": draw(_RECURRING_EFFORT),
             "due_within_days": draw(st.floats(0.5, 30)),
             "handled_by": _handled_by(draw, team, "recurring"),
         }
@@ -288,24 +366,14 @@ def _recurring(draw: st.DrawFn, team: list[dict]) -> list[dict]:
 def _projects(draw: st.DrawFn, team: list[dict]) -> dict:
     _ensure_skill(draw, team, "project")
     cfg: dict[str, Any] = {
-        "estimate_hours": draw(distributions(min_mean=4.0, max_mean=80.0, max_cv=1.5)).model_dump(by_alias=True),
+        "estimate_hours": draw(_ESTIMATE),
         "handled_by": _handled_by(draw, team, "project"),
     }
     if draw(st.booleans()):
         cfg["rate_per_week"] = draw(st.floats(0.2, 3.0))
     else:
         cfg["rate_per_month"] = draw(st.floats(1.0, 12.0))
-    optional = {
-        "estimate_bias": st.floats(0.8, 1.6),
-        "estimate_noise_cv": st.floats(0, 0.6),
-        "value_per_week": distributions(min_mean=100, max_mean=10_000).map(lambda d: d.model_dump(by_alias=True)),
-        "improvement_share": st.floats(0, 1),
-        "care_and_feeding_hours_per_week": st.floats(0, 2),
-        "chunk_hours": st.floats(1, 8),
-        "max_people_per_project": st.integers(1, 3),
-        "patience_days": distributions(min_mean=2, max_mean=60).map(lambda d: d.model_dump(by_alias=True)),
-    }
-    for key, values in optional.items():
+    for key, values in _PROJECT_OPTIONS.items():
         if draw(st.booleans()):
             cfg[key] = draw(values)
     return cfg
@@ -313,46 +381,13 @@ def _projects(draw: st.DrawFn, team: list[dict]) -> dict:
 
 @st.composite
 def _targets(draw: st.DrawFn) -> dict:
-    options = {
-        "project_lead_time_days": st.floats(5, 180),
-        "recurring_on_time_share": st.floats(0, 1),
-        "incident_sla_attainment": st.floats(0, 1),
-        "max_utilization": st.floats(0.3, 1),
-        "open_work_growth_share": st.floats(0.05, 1),
-    }
-    return {k: draw(v) for k, v in options.items() if draw(st.booleans())}
+    return {k: draw(v) for k, v in _TARGET_OPTIONS.items() if draw(st.booleans())}
 
 
 @st.composite
 def _dynamics(draw: st.DrawFn, has_incidents: bool) -> dict:
     """Some feedback loops switched on, mildly (loops acting on incidents only with incidents)."""
-    options: dict[str, st.SearchStrategy] = {
-        "debt_per_skipped_hour": st.floats(0, 2),
-        "debt_per_late_hour": st.floats(0, 1),
-        "debt_chunk_hours": st.floats(1, 8),
-        "burnout_utilization": st.floats(0.5, 1),
-        "burnout_window_weeks": st.floats(1, 4),
-        "burnout_productivity_loss": st.floats(0, 0.5),
-        "attrition_per_year": st.floats(0, 2),
-        "burnout_attrition_per_year": st.floats(0, 2),
-        "hiring_delay_days": st.floats(0, 30),
-        "onboarding_days": st.floats(0, 30),
-        "onboarding_productivity": st.floats(0.2, 1),
-        "context_switch_hours": st.floats(0, 1),
-    }
-    if has_incidents:
-        options.update({
-            "incident_rate_per_debt_hour": st.floats(0, 0.01),
-            "security_hazard_per_exposed_hour": st.floats(0, 0.01),
-            "exposure_days": st.floats(1, 90),
-            "security_incident_effort_hours": distributions(min_mean=4, max_mean=40).map(
-                lambda d: d.model_dump(by_alias=True)
-            ),
-            "security_incident_people": st.integers(1, 4),
-            "improvement_incident_reduction": st.floats(0, 0.3),
-            "improvement_floor": st.floats(0.2, 1),
-            "shadow_it_incidents_per_week": st.floats(0, 2),
-        })
+    options = {**_DYNAMICS_OPTIONS, **(_INCIDENT_DYNAMICS_OPTIONS if has_incidents else {})}
     return {k: draw(v) for k, v in options.items() if draw(st.booleans())}
 
 
@@ -553,12 +588,31 @@ def _portfolio_tolerance(run: Run) -> float:
     return _edge_tolerance(arrive, leave, lo, hi, mean_time)
 
 
+def _incidents_in_system_from_events(run: Run) -> float:
+    """Time-average number of incidents in the system over the measured window, recounted
+    from the event stream itself (+1 on arrival, -1 on done, abandoned or deflected)."""
+    world = run.world
+    time, code, item = world.log.columns()
+    kind = np.frombuffer(world.log.kind, dtype=np.int8) if len(world.log.kind) else np.zeros(0, np.int8)
+    incident = kind[item] == INCIDENT if len(item) else np.zeros(0, bool)
+    step = np.where(incident & (code == ARRIVE), 1.0, 0.0)
+    step[incident & np.isin(code, (DONE, ABANDON, DEFLECT))] = -1.0
+    in_system = np.cumsum(step)
+    lo, hi = world.warmup, world.end
+    t = np.clip(time, lo, hi)
+    held = np.diff(np.append(t, hi))
+    return float((in_system * held).sum() / (hi - lo))
+
+
 def check_littles_law(run: Run) -> None:
     """Little's law holds over the measured window: L = lambda x W.
 
     For incidents, ``run.checks`` holds L (time-average number in the system),
     lambda x W (arrival rate x mean time in the system) and the tolerance the
-    window's own length allows (items straddling its start and end). For the
+    window's own length allows (items straddling its start and end); when the
+    run kept its events, L is also recounted from the event stream (arrivals
+    minus departures, step by step), which catches items that leave twice or
+    never arrived. For the
     project portfolio (accepted requests, when the scenario has projects) the
     tolerance is derived the same way from the run's project table, so the run
     must keep its events (the default of :func:`itsim.simulate`).
@@ -586,6 +640,10 @@ def check_littles_law(run: Run) -> None:
         if not abs(L - lam_w) <= tol:
             problems.append(f"incidents: L = {L:.6g} but lambda x W = {lam_w:.6g} (|diff| {abs(L - lam_w):.3g} > "
                             f"tolerance {tol:.3g})")
+        if run.world is not None:
+            recount = _incidents_in_system_from_events(run)
+            if not abs(recount - L) <= 1e-9 * max(1.0, L):
+                problems.append(f"incidents: L = {L:.9g} from item times but {recount:.9g} from the event stream")
     if "portfolio_L" in c:
         L, lam_w = c["portfolio_L"], c["portfolio_lambda_W"]
         tol = _portfolio_tolerance(run)

@@ -82,3 +82,22 @@ def test_run_writes_results_identical_whatever_the_workers(tmp_path):
                 "hours.idle", "open_work_hours", "tech_debt_hours", "incident_rate_per_day", "staff"):
         assert col in ts.columns
     assert Path(outs[0] / "scenario.toml").exists()
+
+
+def test_report_and_compare_commands(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out, rate in ((a, 4.5), (b, 4.0)):
+        f.write_text(MINIMAL.replace("rate_per_hour = 4.5", f"rate_per_hour = {rate}"))
+        assert itsim("run", f, "--replications", 3, "--seed", 3, "--out", out).returncode == 0
+    (a / "report.html").unlink()
+    r = itsim("report", a)
+    assert r.returncode == 0, r.stderr
+    assert (a / "report.html").stat().st_size > 10_000
+    r = itsim("compare", a, b)
+    assert r.returncode == 0, r.stderr
+    assert "paired" in r.stdout and "Incident wait" in r.stdout
+    for command in (("report", tmp_path / "missing"), ("compare", a, tmp_path / "missing")):
+        r = itsim(*command)
+        assert r.returncode == 2 and "Traceback" not in r.stderr

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from itsim.compare import compare, format_comparison, mean_ci
+from itsim.compare import compare, format_comparison
+from itsim.stats import mean_ci
 
 A_LEAD = [10.0, 20.0, 30.0, 40.0, 50.0]
 B_LEAD = [11.0, 21.5, 30.5, 41.0, 51.0]  # B − A = 1, 1.5, 0.5, 1, 1

@@ -202,6 +202,17 @@ def test_sweep_policy_that_never_tips(tmp_path: Path) -> None:
     assert "Protected maintenance stays within its targets up to 1.2× today&#x27;s demand" in html
 
 
+def test_sweep_policy_already_too_busy_at_the_lowest_level(tmp_path: Path) -> None:
+    directory = write_sweep_dir(tmp_path / "sweep", policies=("firefight_first", "wip_limit"),
+                                levels=(1.0, 1.2), replications=2, weeks=8)
+    too_busy = json.loads((directory / "too_busy.json").read_text())
+    too_busy["wip_limit"] |= {"point": 1.0, "ci95": [1.0, 1.0]}
+    (directory / "too_busy.json").write_text(json.dumps(too_busy))
+    html = write_sweep_report(directory).read_text(encoding="utf-8")
+    assert "WIP limit is already too busy at 1×, the lowest level tested" in html
+    assert "or lower (the lowest level tested)" in html
+
+
 def test_every_sweep_chart_is_exported(sweep_report: Path) -> None:
     assert_images(sweep_report.parent, SWEEP_CHARTS)
 

@@ -229,6 +229,8 @@ def test_rerun_with_other_arguments_is_refused(tmp_path):
     run_sweep(SC, {"demand_scale": [0.8]}, replications=2, out=tmp_path)
     with pytest.raises(SweepMismatch, match="replications: 2 there, 3 here"):
         run_sweep(SC, {"demand_scale": [0.8]}, replications=3, out=tmp_path)
+    with pytest.raises(SweepMismatch, match=r"values: \{\"demand_scale\": \[0.8\]\} there"):
+        run_sweep(SC, {"demand_scale": [0.8, 1.0]}, replications=2, out=tmp_path)
     with pytest.raises(SweepMismatch, match="scenario file changed"):
         run_sweep(SC.with_changes({"team.desk.count": 6}), {"demand_scale": [0.8]}, replications=2, out=tmp_path)
 

@@ -79,13 +79,14 @@ class IncidentSource:
         self.deflect_u = streams.uniform("incidents.deflection") if deflects else None
         scale = sc.demand_scale
         cal = world.calendar
+        # Rates are per working hour (or day) of the calendar: a week brings
+        # per_hour x hours_per_week incidents. A profile reshapes when within the
+        # week they arrive, keeping that weekly volume.
+        per_hour = cfg.rate_per_hour if cfg.rate_per_hour is not None else cfg.rate_per_day / cal.hours_per_day
         if cfg.arrival_profile is not None:
-            per_hour = cfg.rate_per_hour if cfg.rate_per_hour is not None else cfg.rate_per_day / 24.0
+            per_hour *= cal.hours_per_week / 168.0
             profile = _profile(cfg.arrival_profile)
         else:
-            per_hour = (
-                cfg.rate_per_hour if cfg.rate_per_hour is not None else cfg.rate_per_day / cal.hours_per_day
-            )
             profile = None
         dyn = world.dynamics
         self.clock = ArrivalClock(

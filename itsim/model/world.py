@@ -217,8 +217,14 @@ class World:
 
     def start(self, person: Person, item) -> None:
         now = self.env._now
-        if person.seg_start != now:
-            self._book(person, now)
+        role = person.role
+        start = person.seg_start
+        if start != now:
+            if person.item is None and role.clock is None:
+                self._idle[role.index] += now - start
+                person.seg_start = now
+            else:
+                self._book(person, now)
         person.item = item
         person.state = BUSY
         item.holder = person
@@ -230,7 +236,6 @@ class World:
         else:
             log.entry.append(item.id << 4 | RESUME)
         hours = item.remaining / person.prod
-        role = person.role
         delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
         ev = Wake(self._done, person)
         person.pending = ev
@@ -242,17 +247,26 @@ class World:
         if person.pending is not ev:
             return  # preempted earlier; this completion no longer applies
         now = self.env._now
-        self._book(person, now)
         item = person.item
+        role = person.role
+        kind = item.kind
+        start = person.seg_start
+        clock = role.clock
+        self._busy[role.index * 3 + kind] += now - start if clock is None else clock(now) - clock(start)
+        person.seg_start = now
+        self.open_work -= item.remaining  # all that was left is now done
+        item.remaining = 0.0
         person.item = None
         person.pending = None
         person.state = IDLE  # free, though not yet in the idle pool
         item.holder = None
-        self.open_work -= item.remaining
-        item.remaining = 0.0
-        kind = item.kind
         if kind == INCIDENT:
-            self.incidents.finished(item, now)
+            if item.escalation_hours > 0:
+                self.incidents.finished(item, now)
+            else:
+                log = self.log
+                log.time.append(now)
+                log.entry.append(item.id << 4 | DONE)
         elif kind == RECURRING:
             self.log_event(now, DONE, item.id)
             if item.rank == RECURRING_RANK:
@@ -273,7 +287,7 @@ class World:
         if role.clock is not None and not role.calendar.on_shift(self.env._now):
             person.state = OFF
             return
-        item = self.policy.select(person, self)
+        item = self.take_default(person) if self.direct else self.policy.select(person, self)
         if item is not None:
             self.start(person, item)
         else:

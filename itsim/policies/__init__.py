@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from itsim.policies.add_staff import AddStaff
-from itsim.policies.base import FirefightFirst, Policy
+from itsim.policies.base import FirefightFirst, Policy, PolicyParams
 from itsim.policies.deflection import Deflection
 from itsim.policies.fifo import Fifo
 from itsim.policies.firefighter_rotation import FirefighterRotation
@@ -91,4 +91,4 @@ def _combine(policies: list[Policy]) -> Policy:
     return Combined(policies)
 
 
-__all__ = ["Policy", "FirefightFirst", "register", "available", "policy_class", "build_policy"]
+__all__ = ["Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy"]

@@ -91,12 +91,13 @@ class Policy:
 
 def take_planned(person: Person, world: World) -> WorkItem | None:
     """Planned work for a free person, removed from its queue: recurring work by due
-    time, then project work (what the default takes once no incident is waiting)."""
+    time, project work, then tech-debt remediation (what the default takes once no
+    incident is waiting)."""
     role = person.role
     item = world.take_recurring(role)
     if item is None and role.takes_projects:
         item = world.portfolio.next_chunk(person)
-    return item
+    return item if item is not None else world.take_remediation(role)
 
 
 class FirefightFirst(Policy):

@@ -68,7 +68,8 @@ class Deflection(Policy):
         return Scenario.from_dict(data, source="policy")
 
     def bind(self, world) -> None:
-        self.task = len(world.scenario.recurring) - 1
+        names = [t.name for t in world.scenario.recurring]
+        self.task = len(names) - 1 - names[::-1].index(INVESTMENT) if INVESTMENT in names else -1
         self.invested = 0.0
         self.ramp_hours = self.params.invest_hours_per_week * self.params.ramp_weeks
 

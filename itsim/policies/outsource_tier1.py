@@ -3,9 +3,11 @@
 The first-line role becomes incident-only (no recurring or project capacity),
 costs ``cost_per_hour`` (default 60% of its current rate) and resolves a share
 ``first_contact_resolution`` of incidents itself: the rest escalate
-(``[incidents] escalation.share = 1 - first_contact_resolution``). Without an
-escalation in the scenario, escalations go to the next role in
-``incidents.handled_by`` and take another draw of the incident effort.
+(``[incidents] escalation.share = 1 - first_contact_resolution``) to the second
+line: the scenario's escalation role, or else the next role in
+``incidents.handled_by`` (escalations then take another draw of the incident
+effort). Recurring tasks and projects only the first line did fall to the second
+line, as they would once the desk is outside the company.
 """
 
 from __future__ import annotations
@@ -42,33 +44,41 @@ class OutsourceTier1(Policy):
             raise ScenarioError([f"policy.role: {role!r} is not among incidents.handled_by {inc.handled_by}"])
         problems = []
         data = scenario.to_dict()
+        esc = data["incidents"].get("escalation")
+        others = [r for r in inc.handled_by if r != role]
+        second = esc["to"] if esc is not None else (others[0] if others else None)
+        if second is None:
+            problems.append(
+                "policy.role: nobody to escalate to; add [incidents] escalation or a second role to handled_by"
+            )
+        elif second == role:
+            problems.append(f"policy.role: incidents escalate to {role!r} itself")
+        share = 1.0 - self.params.first_contact_resolution
+        if esc is not None:
+            esc["share"] = share
+        elif second is not None:
+            data["incidents"]["escalation"] = {
+                "share": share, "to": second, "extra_effort_hours": data["incidents"]["effort_hours"],
+            }
         team = next(t for t in data["team"] if t["role"] == role)
         team["skills"] = ["incident"]
         cost = self.params.cost_per_hour
         team["cost_per_hour"] = cost if cost is not None else DEFAULT_COST_SHARE * team.get("cost_per_hour", 0.0)
-        planned = [(f"recurring task {t['name']!r}", t) for t in data.get("recurring", [])]
+        skills = {t["role"]: t.get("skills", ["incident", "recurring", "project"]) for t in data["team"]}
+        planned = [(f"recurring task {t['name']!r}", "recurring", t) for t in data.get("recurring", [])]
         if "projects" in data:
-            planned.append(("[projects]", data["projects"]))
-        for what, section in planned:
-            section["handled_by"] = [r for r in section["handled_by"] if r != role]
-            if not section["handled_by"]:
-                problems.append(f"policy.role: {what} is handled only by {role!r}, which would do incidents only")
-        share = 1.0 - self.params.first_contact_resolution
-        esc = data["incidents"].get("escalation")
-        if esc is not None:
-            if esc["to"] == role:
-                problems.append(f"policy.role: incidents escalate to {role!r} itself")
-            esc["share"] = share
-        else:
-            others = [r for r in inc.handled_by if r != role]
-            if not others:
-                problems.append(
-                    "policy.role: nobody to escalate to; add [incidents] escalation or a second role to handled_by"
-                )
-            else:
-                data["incidents"]["escalation"] = {
-                    "share": share, "to": others[0], "extra_effort_hours": data["incidents"]["effort_hours"],
-                }
+            planned.append(("[projects]", "project", data["projects"]))
+        for what, skill, section in planned:
+            rest = [r for r in section["handled_by"] if r != role]
+            if not rest and second not in (None, role):
+                if skill in skills[second]:
+                    rest = [second]
+                else:
+                    problems.append(
+                        f"policy.role: {what} is done only by {role!r}, and the second line {second!r} "
+                        f"lacks the skill {skill!r}"
+                    )
+            section["handled_by"] = rest or section["handled_by"]
         if problems:
             raise ScenarioError(problems)
         return Scenario.from_dict(data, source="policy")

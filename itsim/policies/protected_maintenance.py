@@ -2,11 +2,12 @@
 incidents below the top priority class may not take.
 
 Each role that does both incidents and recurring work reserves ``share`` of its
-on-shift hours per week (Monday to Monday) for recurring work. While recurring
-work is waiting and the role has done fewer recurring hours this week than the
-reserve, a free person takes a top-priority (P1) incident first, then recurring
-work, ahead of every other incident; and no incident below P1 may interrupt
-recurring work. Once the reserve is used, work is chosen firefight first.
+on-shift hours per week (Monday to Monday) for recurring work, tech-debt
+remediation included. While such work is waiting and the role has done fewer
+hours of it this week than the reserve, a free person takes a top-priority (P1)
+incident first, then recurring work by due time, then remediation, ahead of every
+other incident and of projects; and no incident below P1 may interrupt that work.
+Once the reserve is used, work is chosen firefight first.
 """
 
 from __future__ import annotations
@@ -31,7 +32,8 @@ class ProtectedMaintenance(Policy):
         self.protected = {r.index for r in world.roles if r.recurring_queues and r.incident_ranks}
 
     def reserve_left(self, role, world) -> float:
-        """Person-hours of this week's recurring reserve not yet used by ``role``."""
+        """Person-hours of this week's reserve not yet used by ``role`` (recurring work
+        and remediation both book as recurring hours)."""
         staff = sum(1 for p in role.people if not p.leaving)
         reserve = self.params.share * staff * role.calendar.hours_per_week
         week_start = int(world.now // HOURS_PER_WEEK) * 7
@@ -42,9 +44,13 @@ class ProtectedMaintenance(Policy):
 
     def select(self, person, world):
         role = person.role
-        if any(q.live for q in role.recurring_queues) and self._protecting(role, world):
+        debt = role.remediation
+        waiting = any(q.live for q in role.recurring_queues) or (debt is not None and debt.live)
+        if waiting and self._protecting(role, world):
             item = world.take_incident(role, max_rank=0)
-            return item if item is not None else world.take_recurring(role)
+            if item is None:
+                item = world.take_recurring(role)
+            return item if item is not None else world.take_remediation(role)
         return world.take_default(person)
 
     def may_preempt(self, item, victim, world) -> bool:

@@ -20,8 +20,8 @@ TARGETS = {
     "recurring_on_time_share": ("Routine maintenance done on time, at least", "share"),
     "incident_sla_attainment": ("Incidents resolved within target time, at least", "share"),
     "max_utilization": ("Sustainable utilisation ceiling", "share"),
-    "open_work_growth_share": ("Open work may grow over the last part of the run by at most",
-                               "share"),
+    "open_work_growth_weeks": ("Open work may grow over the second half of the run by at most",
+                               "weeks of team capacity"),
 }
 
 

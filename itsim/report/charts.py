@@ -13,7 +13,7 @@ import altair as alt
 import pandas as pd
 
 from itsim.report import fmt
-from itsim.report.data import RunResults, weekly_bands
+from itsim.report.data import RunResults, currency, weekly_bands
 
 WIDTH, HEIGHT, PANEL_WIDTH = 640, 300, 300
 HOURS = [
@@ -22,11 +22,9 @@ HOURS = [
     ("hours.projects", "Projects", "#1f77b4"),
     ("hours.idle", "Free time (slack)", "#bdbdbd"),
 ]
-MONEY = [
-    ("cost_total", "Staff cost"),
-    ("cost_of_delay", "Cost of delay"),
-    ("value_delivered", "Value delivered"),
-]
+MONEY = [(m, fmt.metric_label(m)) for m in fmt.MONEY_METRICS]
+OPTIONAL_COSTS = set(fmt.MONEY_METRICS[1:7])  # cost components left out of charts when zero
+BAND_NOTE = "Line: median of the simulated runs; shading: 8 in 10 runs fall inside"
 WEEK_AXIS = alt.X("week:Q", title="Week after warm-up", scale=alt.Scale(nice=False))
 
 
@@ -77,10 +75,16 @@ def side_by_side(panels: list[alt.TopLevelMixin], heading: alt.TitleParams) -> a
     return alt.hconcat(*panels, spacing=40).properties(title=heading)
 
 
-def _panels(run: RunResults, specs: list[tuple[str, str, str]]) -> list[alt.Chart]:
+def _panels(run: RunResults, specs: list[tuple[str, str, str]]) -> dict[str, alt.Chart]:
+    """One band chart per (column, y title, colour) with data; a series that is zero
+    throughout (e.g. tech debt when no feedback loop is configured) is left out."""
     bands = weekly_bands(run.timeseries, [column for column, _, _ in specs])
-    return [band_line(bands[bands["series"] == column], y_title, color)
-            for column, y_title, color in specs if (bands["series"] == column).any()]
+    panels = {}
+    for column, y_title, color in specs:
+        series = bands[bands["series"] == column]
+        if not series.empty and (series[["p10", "median", "p90"]].abs().to_numpy() > 0).any():
+            panels[column] = band_line(series, y_title, color)
+    return panels
 
 
 def hours_chart(run: RunResults) -> Figure | None:
@@ -117,9 +121,7 @@ def backlog_chart(run: RunResults) -> Figure | None:
     ])
     if not panels:
         return None
-    chart = side_by_side(panels, title(
-        "Is work piling up?",
-        "Line: median of the simulated runs; shading: 8 in 10 runs fall inside"))
+    chart = side_by_side(list(panels.values()), title("Is work piling up?", BAND_NOTE))
     return Figure("backlog", chart, "A line that keeps climbing means demand exceeds what the "
                   "team can finish: the queue, and the wait, grow without limit.")
 
@@ -132,11 +134,14 @@ def debt_chart(run: RunResults) -> Figure | None:
     ])
     if not panels:
         return None
-    chart = side_by_side(panels, title(
-        "Neglect feeds the fires",
-        "Maintenance skipped or done late builds tech debt, which raises the incident rate"))
-    return Figure("debt", chart, "Line: median of the simulated runs; shading: 8 in 10 runs "
-                  "fall inside.")
+    if "tech_debt_hours" in panels:
+        heading = title("Neglect feeds the fires", "Maintenance skipped or done late builds "
+                        "tech debt, which raises the incident rate")
+        caption = f"{BAND_NOTE}."
+    else:
+        heading = title("How many incidents arrive each day", BAND_NOTE)
+        caption = "No tech debt built up in this scenario."
+    return Figure("debt", side_by_side(list(panels.values()), heading), caption)
 
 
 def estimate_rows(run: RunResults, items: list[tuple[str, str]], series: str) -> pd.DataFrame:
@@ -144,7 +149,7 @@ def estimate_rows(run: RunResults, items: list[tuple[str, str]], series: str) ->
     rows = []
     for metric, label in items:
         est = run.estimate(metric)
-        if est is not None:
+        if est is not None and not (metric in OPTIONAL_COSTS and est.mean == 0):
             rows.append({"item": label, "series": series, "mean": est.mean,
                          "low": est.low, "high": est.high})
     return pd.DataFrame(rows, columns=["item", "series", "mean", "low", "high"])
@@ -155,8 +160,10 @@ def interval_bars(data: pd.DataFrame, x_title: str, number_format: str,
     """Horizontal bars of means with 95% interval whiskers, one group per item.
 
     With ``colour`` (by series, i.e. policy) the bars within an item are offset by
-    series, top to bottom in ``order``.
+    series, top to bottom in ``order``. Amounts and hours cannot be negative, so
+    whiskers stop at 0.
     """
+    data = data.assign(low=data["low"].clip(lower=0))
     items = list(dict.fromkeys(data["item"]))
     y = alt.Y("item:N", title=None, sort=items, axis=alt.Axis(labelLimit=320))
     grouped = colour is not None
@@ -190,12 +197,17 @@ def neglect_items(metrics: list[str]) -> list[tuple[str, str]]:
     return [(m, fmt.RISK_LABELS.get(risk(m), risk(m))) for m in ordered]
 
 
+def money_axis(scenario: dict) -> str:
+    """Axis title for amounts over the simulated period, in the scenario's currency if given."""
+    return f"Amount over the simulated period ({currency(scenario) or 'money'})"
+
+
 def money_chart(run: RunResults) -> Figure | None:
-    """Staff cost, cost of delay and value delivered over the simulated period, with 95% CI."""
+    """What IT costs (by component), cost of delay and value delivered, with 95% CI."""
     data = estimate_rows(run, MONEY, "this run")
     if data.empty:
         return None
-    chart = interval_bars(data, "Amount over the simulated period (money)", ",.3~s")
+    chart = interval_bars(data, money_axis(run.scenario), ",.3~s")
     chart = chart.properties(title=title(
         "What the team costs, and what waiting costs the business",
         "Mean of the simulated runs; whiskers show the 95% interval"))

@@ -16,8 +16,8 @@ from typing import Any
 
 import pandas as pd
 
-from itsim.compare import mean_ci
 from itsim.report.fmt import policy_label
+from itsim.stats import mean_ci
 
 MAX_POINTS = 520  # weeks shown per series; longer runs are averaged into blocks
 
@@ -33,11 +33,10 @@ class Estimate:
 
 @dataclass(frozen=True)
 class RunResults:
-    """One run directory: summary, per-replication metrics, weekly series, scenario."""
+    """One run directory: summary (means and intervals), weekly series, scenario."""
 
     directory: Path
     summary: dict[str, Any]
-    runs: pd.DataFrame | None
     timeseries: pd.DataFrame | None
     scenario: dict[str, Any]
 
@@ -86,6 +85,12 @@ def _reference(xs: list[float], key: str) -> float:
     return min(xs, key=lambda x: abs(x - target))
 
 
+def currency(scenario: dict[str, Any]) -> str:
+    """The currency code of the scenario's ``[costs]`` (e.g. ``USD``), or '' when not given."""
+    costs = scenario.get("costs")
+    return str(costs.get("currency", "")) if isinstance(costs, dict) else ""
+
+
 def read_toml(path: Path) -> dict[str, Any]:
     """A TOML file as plain data, or an empty dict when it is missing."""
     return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
@@ -106,7 +111,6 @@ def load_run(directory: str | Path) -> RunResults:
     return RunResults(
         directory=directory,
         summary=summary,
-        runs=_read_table(directory, "runs"),
         timeseries=_read_table(directory, "timeseries"),
         scenario=read_toml(directory / "scenario.toml"),
     )

@@ -32,10 +32,22 @@ LABELS = {
     "open_work_hours_end": "Open work at the end",
     "security_incidents": "Major security incidents",
     "staff_left": "Staff who left",
-    "cost_total": "Staff cost",
+    "cost_staff": "Staff cost",
+    "cost_downtime": "Cost of downtime",
+    "cost_security": "Cost of security incidents",
+    "cost_turnover": "Cost of staff turnover",
+    "cost_self_service": "Cost of self-service",
+    "cost_shadow_it": "Cost of shadow IT",
+    "cost_overhead": "Overhead",
+    "cost_total": "Total IT cost",
     "cost_of_delay": "Cost of delay",
     "value_delivered": "Value delivered",
 }
+
+MONEY_METRICS = (
+    "cost_staff", "cost_downtime", "cost_security", "cost_turnover", "cost_self_service",
+    "cost_shadow_it", "cost_overhead", "cost_total", "cost_of_delay", "value_delivered",
+)
 
 RISK_LABELS = {
     "security": "Security (e.g. patching)",
@@ -100,7 +112,7 @@ def unit(metric: str) -> str:
     base = metric.split(".")[0]
     if base in ("hours_share", "utilization") or base.endswith(("_share", "_attainment")):
         return "share"
-    if base in ("cost_total", "cost_of_delay", "value_delivered"):
+    if base in MONEY_METRICS:
         return "money"
     if base.endswith("_hours") or base.endswith("_hours_end") or base == "recurring_neglect_hours":
         return "hours"
@@ -124,14 +136,15 @@ def number(x: float | None, digits: int = 3) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def money(x: float | None) -> str:
-    """Money in thousands or millions: ``1.25M``, ``340k``, ``950``."""
+def money(x: float | None, currency: str = "") -> str:
+    """Money in thousands or millions: ``1.25M``, ``USD 340k``, ``950``."""
     if x is None or not math.isfinite(x):
         return "–"
+    prefix = f"{currency} " if currency else ""
     for size, suffix in ((1e9, "bn"), (1e6, "M"), (1e3, "k")):
         if abs(x) >= size:
-            return f"{number(x / size)}{suffix}"
-    return number(x)
+            return f"{prefix}{number(x / size)}{suffix}"
+    return prefix + number(x)
 
 
 def percent(x: float | None) -> str:
@@ -141,13 +154,13 @@ def percent(x: float | None) -> str:
     return f"{x * 100:.0f}%" if abs(x) >= 0.1 else f"{number(x * 100, 2)}%"
 
 
-def value(metric: str, x: float | None) -> str:
-    """``x`` formatted in the unit of ``metric``."""
+def value(metric: str, x: float | None, currency: str = "") -> str:
+    """``x`` formatted in the unit of ``metric`` (money with an optional currency code)."""
     kind = unit(metric)
     if kind == "share":
         return percent(x)
     if kind == "money":
-        return money(x)
+        return money(x, currency)
     text = number(x)
     if text == "–":
         return text

@@ -9,20 +9,22 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from itsim.compare import mean_ci
 from itsim.report import fmt
 from itsim.report.charts import (
     HEIGHT,
     HOURS,
     MONEY,
+    OPTIONAL_COSTS,
     PANEL_WIDTH,
     Figure,
     interval_bars,
+    money_axis,
     neglect_items,
     side_by_side,
     title,
 )
 from itsim.report.data import SweepResults, series_labels, series_order, sweep_estimates
+from itsim.stats import mean_ci
 
 INTERVAL_NOTE = "Line: mean of the simulated runs; shading: 95% interval"
 PALETTE = ["#4c78a8", "#f58518", "#54a24b", "#b279a2", "#9d755d", "#e45756", "#72b7b2",
@@ -59,8 +61,8 @@ def tipping_points(sweep: SweepResults) -> pd.DataFrame:
 def _line_panel(sweep: SweepResults, metric: str, y_title: str, scale: float = 1.0,
                 marks: pd.DataFrame | None = None) -> alt.LayerChart | None:
     est = sweep_estimates(sweep, metric)
-    if est.empty:
-        return None
+    if est.empty or not (est[["mean", "high"]].fillna(0).abs().to_numpy() > 0).any():
+        return None  # not measured, or zero throughout (e.g. no feedback loop configured)
     est[["mean", "low", "high"]] = est[["mean", "low", "high"]] * scale
     colour = series_colour(sweep)
     base = alt.Chart(est).encode(x=_x(sweep), color=colour)
@@ -181,11 +183,14 @@ def _level_text(sweep: SweepResults) -> str:
 
 
 def money_chart(sweep: SweepResults) -> Figure | None:
-    """Staff cost, cost of delay and value delivered per policy at today's demand."""
+    """What IT costs, cost of delay and value delivered, per policy at today's demand."""
     data = _at_reference(sweep, MONEY)
+    shown = data.groupby("item")["mean"].transform(lambda m: (m != 0).any())
+    optional = data["item"].isin([fmt.metric_label(m) for m in OPTIONAL_COSTS])
+    data = data.loc[shown | ~optional]
     if data.empty:
         return None
-    chart = interval_bars(data, "Amount over the simulated period (money)", ",.3~s",
+    chart = interval_bars(data, money_axis(sweep.scenario), ",.3~s",
                           series_colour(sweep, "square"), series_order(sweep))
     chart = chart.properties(title=title(
         "What each policy costs, and what waiting costs the business",

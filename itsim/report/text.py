@@ -10,7 +10,13 @@ import math
 from dataclasses import dataclass, field
 
 from itsim.report import fmt
-from itsim.report.data import RunResults, SweepResults, series_order, sweep_estimates
+from itsim.report.data import (
+    RunResults,
+    SweepResults,
+    currency,
+    series_order,
+    sweep_estimates,
+)
 
 
 @dataclass(frozen=True)
@@ -85,23 +91,27 @@ def run_headline(run: RunResults) -> list[str]:
         if security is not None and security.mean > 0:
             text += f", {fmt.number(security.mean)} of them security work such as patching"
         sentences.append(text + ".")
-    delay, cost = run.estimate("cost_of_delay"), run.estimate("cost_total")
+    delay = run.estimate("cost_of_delay")
+    cost = run.estimate("cost_staff") or run.estimate("cost_total")
+    money = currency(run.scenario)
     if lead is not None and delay is not None and cost is not None and delay.mean > 0:
-        sentences.append(f"Waiting for projects cost the business {fmt.money(delay.mean)} in "
-                         f"delay, against a staff cost of {fmt.money(cost.mean)}.")
+        what = "a staff cost" if run.estimate("cost_staff") else "an IT cost"
+        sentences.append(f"Waiting for projects cost the business {fmt.money(delay.mean, money)} "
+                         f"in delay, against {what} of {fmt.money(cost.mean, money)}.")
     return sentences
 
 
-def _interval(metric: str, low: float, high: float, scale: float = 1.0) -> str:
+def _interval(metric: str, low: float, high: float, money: str) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
     if metric == "project_lead_time_days":
-        return f"95% interval {low * scale:.0f}–{high * scale:.0f} weeks"
-    return f"95% interval {fmt.value(metric, low)} to {fmt.value(metric, high)}"
+        return f"95% interval {low / 7:.0f}–{high / 7:.0f} weeks"
+    return f"95% interval {fmt.value(metric, low, money)} to {fmt.value(metric, high, money)}"
 
 
 def run_kpis(run: RunResults) -> list[Kpi]:
     """The key figures of a run that were measured, each with its 95% interval."""
+    money = currency(run.scenario)
     out = []
     for metric in KPI_METRICS:
         est = run.estimate(metric)
@@ -110,8 +120,8 @@ def run_kpis(run: RunResults) -> list[Kpi]:
         if metric == "project_lead_time_days":
             label, text = "Time from project request to delivery", fmt.weeks(est.mean)
         else:
-            label, text = fmt.metric_label(metric), fmt.value(metric, est.mean)
-        out.append(Kpi(label, text, _interval(metric, est.low, est.high, 1 / 7)))
+            label, text = fmt.metric_label(metric), fmt.value(metric, est.mean, money)
+        out.append(Kpi(label, text, _interval(metric, est.low, est.high, money)))
     return out
 
 
@@ -149,11 +159,15 @@ def _points(sweep: SweepResults) -> list[tuple[str, float | None, list | None]]:
 
 def tipping_rows(sweep: SweepResults) -> list[list[str]]:
     """Per policy: its name, where it tips into too busy, and the 95% interval."""
-    key, top = sweep.x_key, max(sweep.x_values)
+    key, top, bottom = sweep.x_key, max(sweep.x_values), min(sweep.x_values)
     rows = []
     for name, point, ci in _points(sweep):
-        where = (level_phrase(key, point) if point is not None
-                 else f"not within the range tested (up to {short_level(key, top)})")
+        if point is None:
+            where = f"not within the range tested (up to {short_level(key, top)})"
+        else:
+            where = level_phrase(key, point)
+            if point <= bottom:
+                where += " or lower (the lowest level tested)"
         interval = (f"{short_level(key, ci[0])} to {short_level(key, ci[1])}"
                     if ci and None not in ci else "–")
         rows.append([name, where, interval])
@@ -164,16 +178,21 @@ def sweep_headline(sweep: SweepResults) -> list[str]:
     """Which policy tips at which level, which holds out longest, and lead times today."""
     key, top = sweep.x_key, max(sweep.x_values)
     points = _points(sweep)
+    bottom = min(sweep.x_values)
     clauses, first_tip = [], True
     for name, point, _ in points:
         if point is None:
             clauses.append(f"{name} stays within its targets up to {level_phrase(key, top)}, "
                            "the highest level tested")
+            continue
+        where = level_phrase(key, point) if first_tip else short_level(key, point)
+        if point <= bottom:
+            clauses.append(f"{name} is already too busy at {where}, the lowest level tested")
         elif first_tip:
-            clauses.append(f"{name} tips into 'too busy' at {level_phrase(key, point)}")
-            first_tip = False
+            clauses.append(f"{name} tips into 'too busy' at {where}")
         else:
-            clauses.append(f"{name} at {short_level(key, point)}")
+            clauses.append(f"{name} at {where}")
+        first_tip = False
     sentences = ["; ".join(clauses) + "."] if clauses else []
     if len(points) > 1:
         reach = {name: math.inf if point is None else point for name, point, _ in points}

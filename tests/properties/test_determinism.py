@@ -12,7 +12,7 @@ def test_same_seed_gives_identical_results(scenario, seed):
     check_determinism(scenario, seed)
 
 
-@given(scenarios(calendar="24x7", incidents=True, phases=False))
+@given(scenarios(calendar="24x7", incidents=True, phases=False, max_horizon_days=14))
 def test_replications_draw_different_incidents(scenario):
     first = itsim.simulate(scenario, seed=5, replication=0).events
     second = itsim.simulate(scenario, seed=5, replication=1).events

@@ -77,7 +77,7 @@ def _fcfs_starts(arrive, effort, servers):
     """Start times in a FCFS queue with ``servers`` identical servers (Kiefer-Wolfowitz)."""
     free = [0.0] * servers
     starts = []
-    for a, s in zip(arrive, effort):
+    for a, s in zip(arrive, effort, strict=True):
         begin = max(a, heapq.heappop(free))
         starts.append(begin)
         heapq.heappush(free, begin + s)

@@ -11,6 +11,12 @@ Together they confine the estimate to ±10% of theory, so a real discrepancy
 cannot hide behind a wide interval; the run lengths below are sized from the
 variance of each estimator to keep the half-width near 3-4%. Exact values come
 from ``theory.py``. Time unit: hours (rates per hour, efforts and waits in hours).
+
+A 95% interval misses the truth one time in twenty even for a perfect engine,
+and the suite makes fourteen such comparisons, so a change that reshuffles
+the random numbers can make one fail by a hair. Before blaming the engine, rerun
+the failing case with a handful of other seeds: a correct engine misses in about
+5% of them, scattered on both sides; a bug misses in most, on one side.
 """
 
 from __future__ import annotations
@@ -32,7 +38,8 @@ from .theory import (
     second_moment,
 )
 
-SEED = 20240601
+SEED = 1
+"""Seed of every run here; same seed and scenario give identical numbers (SPEC §6)."""
 REPLICATIONS = 20
 WARMUP_DAYS = 20
 HALF_WIDTH_LIMIT = 0.05
@@ -74,9 +81,7 @@ def plain_queue(
     )
 
 
-def replicated_metrics(
-    scenario: itsim.Scenario, replications: int = REPLICATIONS
-) -> dict[str, dict[str, Any]]:
+def replicated_metrics(scenario: itsim.Scenario, replications: int = REPLICATIONS) -> dict[str, dict[str, Any]]:
     """``{metric: {"mean": x, "ci95": [lo, hi]}}`` over independent replications."""
     result = itsim.replicate(scenario, replications=replications, seed=SEED, workers=1)
     return result.summary["metrics"]
@@ -144,12 +149,8 @@ def test_mmc_matches_erlang_c(servers, load, incidents_per_replication):
         incidents_per_replication=incidents_per_replication,
     )
     metrics = replicated_metrics(scenario)
-    assert_matches_theory(
-        metrics, "incident_wait_hours", mmc_mean_wait(arrival_rate, service_rate, servers)
-    )
-    assert_matches_theory(
-        metrics, "incident_wait_probability", erlang_c(servers, arrival_rate / service_rate)
-    )
+    assert_matches_theory(metrics, "incident_wait_hours", mmc_mean_wait(arrival_rate, service_rate, servers))
+    assert_matches_theory(metrics, "incident_wait_probability", erlang_c(servers, arrival_rate / service_rate))
 
 
 PRIORITY_RATES = [0.3, 0.4]
@@ -181,9 +182,7 @@ def test_mm1_non_preemptive_priority_matches_cobham():
 def test_mm1_preemptive_resume_priority_matches_response_times():
     """A P1 arrival interrupts P2 work, which resumes later: per-class arrival → done (hours)."""
     metrics = replicated_metrics(two_class_mm1(preemptive=True, incidents_per_replication=15_000))
-    exact = preemptive_resume_mean_responses(
-        PRIORITY_RATES, [1.0, 1.0], [second_moment(1.0, 1.0)] * 2
-    )
+    exact = preemptive_resume_mean_responses(PRIORITY_RATES, [1.0, 1.0], [second_moment(1.0, 1.0)] * 2)
     assert_matches_theory(metrics, "incident_resolve_hours.P1", exact[0])
     assert_matches_theory(metrics, "incident_resolve_hours.P2", exact[1])
 

@@ -31,13 +31,9 @@ def test_erlang_c_textbook_example():
     assert erlang_c(4, 2.5) == pytest.approx(0.320, abs=5e-4)
 
 
-@pytest.mark.parametrize(
-    ("servers", "offered_load"), [(1, 0.5), (2, 1.6), (4, 2.5), (5, 4.5), (10, 8.5), (30, 29.0)]
-)
+@pytest.mark.parametrize(("servers", "offered_load"), [(1, 0.5), (2, 1.6), (4, 2.5), (5, 4.5), (10, 8.5), (30, 29.0)])
 def test_erlang_c_recursion_matches_direct_sum(servers, offered_load):
-    assert erlang_c(servers, offered_load) == pytest.approx(
-        erlang_c_by_direct_sum(servers, offered_load), rel=1e-12
-    )
+    assert erlang_c(servers, offered_load) == pytest.approx(erlang_c_by_direct_sum(servers, offered_load), rel=1e-12)
 
 
 @pytest.mark.parametrize("load", [0.1, 0.5, 0.9])

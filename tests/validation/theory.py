@@ -50,9 +50,7 @@ def mmc_mean_wait(arrival_rate: float, service_rate: float, servers: int) -> flo
     return p_wait / (servers * service_rate - arrival_rate)
 
 
-def pollaczek_khinchine_mean_wait(
-    arrival_rate: float, mean_service: float, service_second_moment: float
-) -> float:
+def pollaczek_khinchine_mean_wait(arrival_rate: float, mean_service: float, service_second_moment: float) -> float:
     """Mean time in queue of M/G/1 (FCFS): Wq = λ·E[S²] / (2(1 − ρ)), ρ = λ·E[S]."""
     load = arrival_rate * mean_service
     if not 0 <= load < 1:
@@ -84,9 +82,7 @@ def cobham_mean_waits(
     in service) and σ_k the load of classes 1..k.
     """
     sigma = _class_loads(arrival_rates, mean_services)
-    residual = (
-        sum(rate * m2 for rate, m2 in zip(arrival_rates, service_second_moments, strict=True)) / 2.0
-    )
+    residual = sum(rate * m2 for rate, m2 in zip(arrival_rates, service_second_moments, strict=True)) / 2.0
     return [residual / ((1.0 - sigma[k - 1]) * (1.0 - sigma[k])) for k in range(1, len(sigma))]
 
 

@@ -1,0 +1,59 @@
+"""The too-busy threshold: how much more demand each policy absorbs before IT tips over.
+
+Sweeps ``demand_scale`` on ``scenarios/baseline.toml`` for several policies, with
+common random numbers (replication r of every cell sees the same demand), and
+prints, per policy, the demand level at which more than half of the replications
+break a target, with its 95% bootstrap interval. The sweep directory (resumable:
+rerun the same command to finish an interrupted sweep) holds every cell,
+``sweep.parquet`` and ``too_busy.json``.
+
+    python experiments/too_busy_threshold.py [--replications N] [--workers N] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+import itsim
+
+SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
+LEVELS = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
+POLICIES = ["firefight_first", "wip_limit", "protected_maintenance"]
+
+
+def thresholds(grid: itsim.Sweep) -> list[str]:
+    """One line per policy: where it tips into "too busy", or that it never does in range."""
+    lines = []
+    for policy, entry in grid.too_busy_point().items():
+        if entry["point"] is None:
+            lines.append(f"  {policy:<24} within targets up to {max(LEVELS):g}x today's demand")
+            continue
+        lo, hi = entry["ci95"]
+        upper = f"{hi:.2f}" if hi is not None else f"beyond {max(LEVELS):g}"
+        lines.append(f"  {policy:<24} too busy from {entry['point']:.2f}x today's demand (95% interval {lo:.2f} to"
+                     f" {upper})")
+    return lines
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--replications", type=int, default=10)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--out", type=Path, default=Path("out/too_busy_threshold"))
+    args = parser.parse_args()
+    sc = itsim.load_scenario(SCENARIO)
+    grid = itsim.sweep(sc, vary={"demand_scale": LEVELS}, policies=POLICIES, replications=args.replications,
+                       out=args.out, workers=args.workers)
+    print(f"{sc.name}: demand from {min(LEVELS):g}x to {max(LEVELS):g}x today's, {args.replications} replications"
+          f" per level and policy, common random numbers.")
+    print("Where each policy tips into 'too busy' (more than half the replications break a target):")
+    for line in thresholds(grid):
+        print(line)
+    for cell in grid.failed:
+        print(f"  failed: {cell.id} (see {args.out / 'cells' / cell.id / 'error.txt'})")
+    print(f"Results in {args.out}/")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,90 @@
+"""Executors: local processes and a Dask cluster give the same results as one process."""
+
+import json
+import math
+
+import pandas as pd
+import pytest
+
+import itsim
+from itsim import cli
+from itsim.executors import DaskExecutor, LocalExecutor
+from itsim.sweep import sweep
+from tests.test_scenario import MINIMAL
+
+SC = itsim.loads_scenario(MINIMAL)
+GRID = {"demand_scale": [0.8, 1.0], "team.desk.count": [5, 6]}
+
+
+def test_local_executor_runs_every_task_once():
+    tasks = [(x,) for x in range(7)]
+    for workers in (1, 3):
+        got = dict(LocalExecutor(workers).run(math.sqrt, tasks))
+        assert got == {i: math.sqrt(i) for i in range(7)}
+
+
+def test_local_executor_refuses_no_workers():
+    with pytest.raises(ValueError):
+        LocalExecutor(0)
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=2, processes=True, threads_per_worker=1,
+                                  dashboard_address=None) as local:
+        yield local
+
+
+@pytest.fixture(scope="module")
+def local_sweep():
+    return sweep(SC, GRID, replications=2, workers=2)
+
+
+def test_dask_executor_runs_every_task_once(cluster):
+    from dask.distributed import Client
+
+    with Client(cluster) as client:
+        got = dict(DaskExecutor(client=client).run(math.sqrt, [(x,) for x in range(5)]))
+    assert got == {i: math.sqrt(i) for i in range(5)}
+
+
+def test_sweep_on_dask_equals_local_processes(cluster, local_sweep):
+    executor = DaskExecutor(cluster.scheduler_address)
+    try:
+        on_dask = sweep(SC, GRID, replications=2, executor=executor)
+    finally:
+        executor.close()
+    pd.testing.assert_frame_equal(on_dask.table, local_sweep.table)
+    assert on_dask.too_busy_point() == local_sweep.too_busy_point()
+
+
+def test_command_line_dask_executor(cluster, local_sweep, tmp_path, monkeypatch, capsys):
+    scenario = tmp_path / "mm5.toml"
+    scenario.write_text(MINIMAL)
+    out = tmp_path / "out"
+    monkeypatch.setattr(cli, "_write_sweep_report", lambda out: None)  # the report has its own tests
+    monkeypatch.setattr("sys.argv", [
+        "itsim", "sweep", str(scenario), "--vary", "demand_scale=0.8,1", "--vary", "team.desk.count=5,6",
+        "--replications", "2", "--executor", "dask", "--address", cluster.scheduler_address, "--out", str(out),
+    ])
+    cli.main()
+    assert "4 computed, 0 already done" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), local_sweep.table)
+    assert json.loads((out / "sweep.json").read_text())["failed"] == 0
+
+
+def test_unreachable_scheduler_exits_2(tmp_path, monkeypatch, capsys):
+    monkeypatch.setattr(DaskExecutor, "connect_timeout_s", 1.0)
+    scenario = tmp_path / "mm5.toml"
+    scenario.write_text(MINIMAL)
+    monkeypatch.setattr("sys.argv", [
+        "itsim", "sweep", str(scenario), "--vary", "demand_scale=1", "--executor", "dask",
+        "--address", "tcp://127.0.0.1:1", "--out", str(tmp_path / "out"),
+    ])
+    with pytest.raises(SystemExit) as exit_:
+        cli.main()
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert err.startswith("--address: cannot reach a Dask scheduler at tcp://127.0.0.1:1")
+    assert len(err.strip().splitlines()) == 1

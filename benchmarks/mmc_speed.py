@@ -15,8 +15,9 @@ model, running it to the horizon and computing the mean wait. Repeats are
 interleaved, with the order rotated each round, so that machine noise hits every
 implementation alike; the best of ``--repeats`` is reported. Throughput is
 incidents arrived per wall-clock second (and, alongside, per second of this
-process's CPU time, which other load on a shared machine disturbs less). Each implementation's mean wait (hours,
-arrival to start of service) is checked against Erlang C.
+process's CPU time, which other load on a shared machine disturbs less). Each
+implementation's mean wait (hours, arrival to start of service) is checked
+against Erlang C.
 
 Run from the repository root::
 
@@ -26,11 +27,13 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import cProfile
 import gc
 import json
 import math
 import os
 import platform
+import pstats
 import statistics
 import sys
 import time
@@ -51,6 +54,7 @@ SERVERS = 5
 SEED = 1
 BLOCK = 4096  # random numbers drawn per numpy call in the hand-written loop
 IMPLEMENTATIONS = ("itsim", "ciw", "simpy")
+PROFILE_TOP = 15  # functions listed by --profile
 # Relative standard deviation of one run's mean wait at 200,000 incidents, measured
 # over 10 seeds of the hand-written loop (it shrinks as 1/sqrt(incidents)); a run
 # more than 3 of these from Erlang C is flagged.
@@ -214,6 +218,20 @@ def measure(names: list[str], horizon: float, repeats: int) -> dict[str, dict]:
     return results
 
 
+def profile_itsim(horizon: float) -> None:
+    """Profile one ``itsim.simulate`` over ``horizon`` hours with cProfile.
+
+    Prints the top ``PROFILE_TOP`` functions by own time (seconds, inflated by
+    the profiler's per-call overhead) and itsim's own split of the run.
+    """
+    scenario = itsim_scenario(horizon)
+    profiler = cProfile.Profile()
+    run = profiler.runcall(itsim.simulate, scenario, seed=SEED)
+    pstats.Stats(profiler).strip_dirs().sort_stats("tottime").print_stats(PROFILE_TOP)
+    print(f"incidents {int(run.metrics['incidents_arrived']):,}; timings under the profiler: "
+          + ", ".join(f"{k} {v:.3f} s" for k, v in getattr(run, "timings", {}).items()))
+
+
 def machine() -> dict:
     """The machine and software the figures were taken on."""
     model = "unknown"
@@ -246,11 +264,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="+", choices=IMPLEMENTATIONS, default=list(IMPLEMENTATIONS),
                         help="implementations to run; default all three")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--profile", action="store_true",
+                        help=f"instead of timing, profile one itsim run with cProfile "
+                             f"(top {PROFILE_TOP} functions by own time)")
     args = parser.parse_args(argv)
     if args.incidents <= 0 or args.repeats <= 0:
         parser.error("--incidents and --repeats must be positive")
 
     horizon = horizon_hours(args.incidents)
+    if args.profile:
+        profile_itsim(horizon)
+        return 0
     p_wait, wq = erlang_c(SERVERS, ARRIVAL_RATE, SERVICE_RATE)
     tolerance = 3 * WAIT_REL_SD_200K * math.sqrt(200_000 / args.incidents)
     info = machine()

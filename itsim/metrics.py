@@ -41,12 +41,12 @@ class _Items:
 
     def __init__(self, world):
         log = world.log
-        n = len(log.kind)
+        n = len(log.meta)
         t, code, item = log.columns()
-        self.kind = np.frombuffer(log.kind, dtype=np.int8) if n else np.zeros(0, np.int8)
-        self.cls = np.frombuffer(log.cls, dtype=np.int32) if n else np.zeros(0, np.int32)
+        self.kind = log.kind
+        self.cls = log.cls
         self.effort = np.frombuffer(log.effort, dtype=float) if n else np.zeros(0)
-        self.due = np.frombuffer(log.due, dtype=float) if n else np.zeros(0)
+        self.due = log.due
         self.t, self.code, self.item = t, code, item
         for c, name in NAMED_TIMES.items():
             times = np.full(n, np.nan)

@@ -24,19 +24,50 @@ class EventLog:
     """Columns ``time`` (hours) and ``entry`` = ``item << 4 | code`` (an item id and an
     event name's index packed into one integer, which halves the appends on the hot path).
 
-    Items have a table of their own, indexed by id: ``kind`` (incident, recurring,
-    project chunk), ``cls`` (priority index, task index or project id), ``effort``
-    (hours at arrival) and ``due`` (hours; NaN when none). Project requests use
-    their own id space in the project table.
+    Items have a table of their own, indexed by id: ``meta`` = ``cls << 2 | kind``
+    (kind: incident, recurring, project chunk; cls: priority index, task index, or
+    project id), ``effort`` (hours at arrival) and ``due_at`` (hours, only for items
+    with a due time). Read them as arrays through ``kind``, ``cls`` and ``due``.
+    Project requests use their own id space in the project table.
     """
 
     def __init__(self) -> None:
         self.time = array("d")
         self.entry = array("q")
-        self.kind = array("b")
-        self.cls = array("i")
+        self.meta = array("q")
         self.effort = array("d")
-        self.due = array("d")
+        self.due_at: dict[int, float] = {}
+
+    def add_item(self, kind: int, cls: int, effort: float, due: float | None = None) -> int:
+        """Append an item to the table; returns its id."""
+        iid = len(self.meta)
+        self.meta.append(cls << 2 | kind)
+        self.effort.append(effort)
+        if due is not None:
+            self.due_at[iid] = due
+        return iid
+
+    @property
+    def kind(self) -> np.ndarray:
+        """Kind of each item (0 incident, 1 recurring, 2 project chunk)."""
+        return (self._meta() & 3).astype(np.int8)
+
+    @property
+    def cls(self) -> np.ndarray:
+        """Priority index, recurring task index (-1: tech-debt remediation) or project id."""
+        return (self._meta() >> 2).astype(np.int32)
+
+    @property
+    def due(self) -> np.ndarray:
+        """Due time of each item in hours (NaN when it has none)."""
+        out = np.full(len(self.meta), np.nan)
+        if self.due_at:
+            ids = np.fromiter(self.due_at.keys(), dtype=np.int64, count=len(self.due_at))
+            out[ids] = np.fromiter(self.due_at.values(), dtype=float, count=len(self.due_at))
+        return out
+
+    def _meta(self) -> np.ndarray:
+        return np.frombuffer(self.meta, dtype=np.int64) if len(self.meta) else np.zeros(0, np.int64)
 
     def columns(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """``(time, code, item)`` as numpy arrays."""

@@ -240,6 +240,14 @@ _DYNAMICS_OPTIONS: dict[str, st.SearchStrategy] = {
     "onboarding_productivity": st.floats(0.2, 1),
     "context_switch_hours": st.floats(0, 1),
 }
+_COST_OPTIONS: dict[str, st.SearchStrategy] = {
+    "currency": st.sampled_from(["USD", "EUR", "GBP"]),
+    "per_security_incident": st.floats(0, 100_000),
+    "per_leaver": st.floats(0, 50_000),
+    "per_shadow_it_system_per_week": st.floats(0, 1_000),
+    "per_deflected_incident": st.floats(0, 20),
+    "overhead_per_week": st.floats(0, 10_000),
+}
 #: Loops that act on incidents, only switched on in scenarios that have them.
 _INCIDENT_DYNAMICS_OPTIONS: dict[str, st.SearchStrategy] = {
     "incident_rate_per_debt_hour": st.floats(0, 0.01),
@@ -279,7 +287,7 @@ def _people_with(team: list[dict], roles: list[str]) -> float:
 
 
 @st.composite
-def _team(draw: st.DrawFn, max_roles: int, max_people: int, calendar: str) -> list[dict]:
+def _team(draw: st.DrawFn, max_roles: int, max_people: int) -> list[dict]:
     names = draw(st.lists(st.sampled_from(ROLE_NAMES), min_size=1, max_size=max_roles, unique=True))
     team = []
     for name in names:
@@ -392,6 +400,15 @@ def _dynamics(draw: st.DrawFn, has_incidents: bool) -> dict:
 
 
 @st.composite
+def _costs(draw: st.DrawFn, priorities: list[str]) -> dict:
+    costs = {k: draw(v) for k, v in _COST_OPTIONS.items() if draw(st.booleans())}
+    if priorities and draw(st.booleans()):
+        classes = draw(st.lists(st.sampled_from(priorities), min_size=1, unique=True))
+        costs["downtime_per_hour"] = {c: draw(st.floats(0, 10_000)) for c in sorted(classes)}
+    return costs
+
+
+@st.composite
 def _phases(draw: st.DrawFn, team: list[dict], horizon: int, max_people: int) -> list[dict]:
     phases = []
     for i in range(draw(st.integers(1, 2))):
@@ -427,6 +444,7 @@ def scenarios(
     phases: bool | None = None,
     targets: bool | None = None,
     dynamics: bool | None = None,
+    costs: bool | None = None,
     policy: str | dict | st.SearchStrategy | None = None,
 ) -> Scenario:
     """Valid, varied, small :class:`itsim.Scenario` objects.
@@ -436,10 +454,10 @@ def scenarios(
     own calendar), ``[incidents]`` (priorities, preemption, SLAs, patience,
     escalation, deflection, arrival profile), ``[[recurring]]``, ``[projects]``
     (patience, value, care and feeding), ``[dynamics]`` (feedback loops, mildly),
-    ``[targets]``, ``[[phase]]`` (demand scales and head-count changes) and the
-    top-level ``demand_scale``. Cross
-    references are always valid: every ``handled_by`` role exists and has the
-    skill, and escalation goes to a role that handles incidents.
+    ``[costs]``, ``[targets]``, ``[[phase]]`` (demand scales and head-count
+    changes) and the top-level ``demand_scale``. Cross references are always
+    valid: every ``handled_by`` role exists and has the skill, and escalation
+    goes to a role that handles incidents.
 
     Keyword arguments narrow the space: ``calendar`` ("24x7" or "business"),
     horizon and warm-up bounds (days), team size, and for each optional section
@@ -464,7 +482,7 @@ def scenarios(
         "calendar": cal,
         "seed": draw(st.integers(0, 2**32 - 1)),
     }
-    team = draw(_team(max_roles, max_people, cal))
+    team = draw(_team(max_roles, max_people))
     data: dict[str, Any] = {"scenario": info}
     hours_per_day = 24.0 if cal == "24x7" else 8.0
     if _sometimes(draw, incidents):
@@ -480,6 +498,9 @@ def scenarios(
         data["phase"] = draw(_phases(team, horizon, max_people))
     if _sometimes(draw, dynamics):
         data["dynamics"] = draw(_dynamics("incidents" in data))
+    if _sometimes(draw, costs):
+        priorities = list(data["incidents"].get("priorities", {"P1": 1.0})) if "incidents" in data else []
+        data["costs"] = draw(_costs(priorities))
     if draw(st.integers(0, 3)) == 0:
         data["demand_scale"] = draw(st.floats(0.5, 1.5))
     if isinstance(policy, st.SearchStrategy):

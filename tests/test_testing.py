@@ -132,6 +132,8 @@ FEATURES = {
     "phase demand scale": lambda s: any(p.demand_scale != 1 for p in s.phase),
     "phase team change": lambda s: any(p.team for p in s.phase),
     "dynamics": lambda s: s.dynamics != itsim.Scenario.model_fields["dynamics"].default_factory(),
+    "costs": lambda s: s.costs != itsim.Scenario.model_fields["costs"].default_factory(),
+    "downtime costs": lambda s: bool(s.costs.downtime_per_hour),
     "demand_scale": lambda s: s.demand_scale != 1,
 }
 
@@ -256,3 +258,12 @@ def test_check_littles_law_catches_an_incident_that_leaves_twice(desk):
     log.entry.append(done_incident << 4 | DONE)
     with pytest.raises(AssertionError, match="from the event stream"):
         check_littles_law(run)
+
+
+def test_docstring_examples_run():
+    import doctest
+
+    import itsim.testing
+
+    result = doctest.testmod(itsim.testing, optionflags=doctest.ELLIPSIS)
+    assert result.attempted > 0 and result.failed == 0

@@ -65,7 +65,7 @@ class DebtPool:
         self.unassigned -= hours
         self.live = 1 if self.unassigned > 1e-9 else 0
         world = self.world
-        iid = world.new_item_id(RECURRING, -1, hours, math.nan)
+        iid = world.new_item_id(RECURRING, -1, hours)
         return Remediation(iid, self, hours, world.env._now)
 
     def push_front(self, item: Remediation) -> None:

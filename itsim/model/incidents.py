@@ -17,7 +17,9 @@ from itsim.record import ARRIVE, DEFLECT, DONE, ESCALATE
 
 def _profile(profile) -> list[float]:
     """168 hourly weights (Monday 00:00 first), scaled to mean 1."""
-    raw = [profile.day_of_week[h // 24] * profile.hour_of_day[h % 24] for h in range(168)]
+    # Scale each factor to a maximum of 1 first, so that tiny weights cannot underflow.
+    day_max, hour_max = max(profile.day_of_week), max(profile.hour_of_day)
+    raw = [(profile.day_of_week[h // 24] / day_max) * (profile.hour_of_day[h % 24] / hour_max) for h in range(168)]
     mean = sum(raw) / 168
     return [w / mean for w in raw]
 
@@ -101,8 +103,7 @@ class IncidentSource:
     def start(self) -> None:
         world = self.world
         log = world.log
-        self._columns = (log.kind.append, log.cls.append, log.effort.append, log.due.append,
-                         log.time.append, log.entry.append)
+        self._columns = (log.meta.append, log.effort.append, log.time.append, log.entry.append)
         t = self.clock.next_after(0.0, self.interarrival())
         if t < world.end:
             world.at(t, 3, self._arrive)
@@ -123,20 +124,27 @@ class IncidentSource:
         deflected = False
         if self.deflect_u is not None:
             deflected = self.deflect_u() < world.policy.deflection_share(self.cfg.deflection, now, world)
-        kind, cls, eff, due, time, entry = self._columns
-        iid = len(world.log.kind)
-        kind(INCIDENT)
-        cls(rank)
+        meta, eff, time, entry = self._columns
+        iid = len(world.log.meta)
+        meta(rank << 2 | INCIDENT)
         eff(effort)
-        due(now + self.sla[rank])
         time(now)
         entry(iid << 4 | ARRIVE)
         if deflected:
             world.log_event(now, DEFLECT, iid)
         else:
-            item = Incident(iid, rank, self.queues[rank], effort, now, extra)
+            queue = self.queues[rank]
+            item = Incident(iid, rank, queue, effort, now, extra)
             world.open_work += effort
-            world.offer(item)
+            if world.direct:
+                for role in queue.roles:
+                    if role.idle:
+                        world.start(role.idle.pop(), item)
+                        break
+                else:
+                    world.offer(item)
+            else:
+                world.offer(item)
             if patience < math.inf and item.started < 0:
                 world.at(patience, 2, self._impatient, item)
         t = self.clock.next_after(now, self.interarrival())
@@ -153,7 +161,7 @@ class IncidentSource:
         queue = self.escalated[0] if self.escalated else self.queues[0]
         first = -1
         for _ in range(pieces):
-            iid = world.new_item_id(INCIDENT, 0, effort / pieces, now + self.sla[0])
+            iid = world.new_item_id(INCIDENT, 0, effort / pieces)
             world.log_event(now, ARRIVE, iid)
             first = iid if first < 0 else first
             world.open_work += effort / pieces

@@ -142,7 +142,7 @@ class Portfolio:
         project.unassigned -= hours
         project.active += 1
         world = self.world
-        iid = world.new_item_id(PROJECT, project.id, hours, math.nan)
+        iid = world.new_item_id(PROJECT, project.id, hours)
         chunk = ProjectChunk(iid, None, hours, world.env._now, project)
         if resumed and person.last_project is not project:
             world.dynamics.switched_project(chunk)

@@ -34,7 +34,16 @@ class Incident(WorkItem):
     __slots__ = ("priority", "escalation_hours")
 
     def __init__(self, id, rank, queue, remaining, arrival, escalation_hours):
-        WorkItem.__init__(self, id, INCIDENT, rank, queue, remaining, arrival)
+        # Written out rather than calling WorkItem.__init__: this runs once per incident.
+        self.id = id
+        self.kind = INCIDENT
+        self.rank = rank
+        self.queue = queue
+        self.remaining = remaining
+        self.arrival = arrival
+        self.started = -1.0
+        self.alive = True
+        self.holder = None
         self.priority = rank
         self.escalation_hours = escalation_hours
 

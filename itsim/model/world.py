@@ -351,14 +351,8 @@ class World:
         log.time.append(t)
         log.entry.append(item << 4 | code)
 
-    def new_item_id(self, kind: int, cls: int, effort: float, due: float) -> int:
-        log = self.log
-        iid = len(log.kind)
-        log.kind.append(kind)
-        log.cls.append(cls)
-        log.effort.append(effort)
-        log.due.append(due)
-        return iid
+    def new_item_id(self, kind: int, cls: int, effort: float, due: float | None = None) -> int:
+        return self.log.add_item(kind, cls, effort, due)
 
     # -- hours bookkeeping ------------------------------------------------------------
 

@@ -26,7 +26,7 @@ class EventLog:
 
     Items have a table of their own, indexed by id: ``meta`` = ``cls << 2 | kind``
     (kind: incident, recurring, project chunk; cls: priority index, task index, or
-    project id), ``effort`` (hours at arrival) and ``due_at`` (hours, only for items
+    project id), ``effort`` (hours of work, including any escalation) and ``due_at`` (hours, only for items
     with a due time). Read them as arrays through ``kind``, ``cls`` and ``due``.
     Project requests use their own id space in the project table.
     """

@@ -466,10 +466,13 @@ def scenarios(
     :func:`policies`; by default the scenario uses ``firefight_first``. Scenarios
     the policy cannot apply to (a deflection policy without incidents) are not drawn.
 
-    >>> from hypothesis import find
-    >>> sc = find(scenarios(calendar="24x7", incidents=True, max_horizon_days=20), lambda s: True)
-    >>> sc.scenario.calendar, sc.scenario.horizon_days <= 20, sc.incidents is not None
-    ('24x7', True, True)
+    >>> from hypothesis import given, settings
+    >>> @settings(max_examples=5, deadline=None)
+    ... @given(scenarios(calendar="24x7", incidents=True, max_horizon_days=20))
+    ... def test_small_24x7_desks(sc):
+    ...     assert sc.scenario.calendar == "24x7" and sc.scenario.horizon_days <= 20
+    ...     assert sc.incidents is not None
+    >>> test_small_24x7_desks()
     """
     if not 1 <= min_horizon_days <= max_horizon_days:
         raise ValueError(f"need 1 <= min_horizon_days <= max_horizon_days, got {min_horizon_days}, {max_horizon_days}")

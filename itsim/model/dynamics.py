@@ -161,7 +161,8 @@ class Dynamics:
         self.interrupted(chunk)
 
     def person_joined(self, person, now: float) -> None:
-        if now > 0 and self.cfg.onboarding_days > 0:
+        """Newcomers ramp up (with burnout and churn on): the daily check restores full speed."""
+        if now > 0 and self.cfg.churn_on and self.cfg.onboarding_days > 0:
             person.prod = person.role.productivity * self.cfg.onboarding_productivity
 
     # -- once a day ---------------------------------------------------------------------

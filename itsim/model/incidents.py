@@ -181,6 +181,7 @@ class IncidentSource:
             item.remaining = extra
             item.queue = self.escalated[item.priority]
             world.open_work += extra
+            world.log.effort[item.id] += extra  # the item table holds the whole effort
             world.log_event(now, ESCALATE, item.id)
             world.offer(item)
             return

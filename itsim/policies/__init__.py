@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import functools
+import sys
 from importlib.metadata import entry_points
 from typing import Any
 
@@ -39,10 +41,16 @@ for _cls in (
 def available() -> dict[str, type[Policy]]:
     """Every policy known by name: built-in first, then entry points."""
     found = dict(_REGISTRY)
-    for ep in entry_points(group="itsim.policies"):
-        if ep.name not in found:
-            found[ep.name] = ep.load()
+    for name, ep in _entry_points(tuple(sys.path)).items():
+        if name not in found:
+            found[name] = ep.load()
     return found
+
+
+@functools.lru_cache(maxsize=8)
+def _entry_points(path: tuple[str, ...]) -> dict:
+    """Installed ``itsim.policies`` entry points (scanning costs milliseconds; cached per import path)."""
+    return {ep.name: ep for ep in entry_points(group="itsim.policies")}
 
 
 def policy_class(name: str) -> type[Policy]:

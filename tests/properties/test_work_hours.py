@@ -8,7 +8,6 @@ and the effort of every item ever started.
 """
 
 import numpy as np
-import pytest
 from hypothesis import example, given
 
 import itsim
@@ -65,8 +64,6 @@ def _check_hours_match_effort(scenario):
     )
 
 
-@pytest.mark.xfail(strict=True, reason="people who join after the start stay at onboarding productivity (0.5) "
-                   "for the rest of the run, even with no [dynamics] section")
 @given(scenarios(dynamics=False, policy=policies()))
 @example(PHASE_HIRE)
 def test_busy_hours_match_the_effort_of_work_done(scenario):

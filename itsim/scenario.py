@@ -405,7 +405,7 @@ class Scenario(_Section):
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain data, with the keys a TOML file uses."""
-        return self.model_dump(by_alias=True, exclude_none=True, mode="python")
+        return self.model_dump(by_alias=True, exclude_none=True, exclude_defaults=True, mode="python")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], source: str = "<scenario>") -> Scenario:

@@ -136,15 +136,7 @@ class IncidentSource:
             queue = self.queues[rank]
             item = Incident(iid, rank, queue, effort, now, extra)
             world.open_work += effort
-            if world.direct:
-                for role in queue.roles:
-                    if role.idle:
-                        world.start(role.idle.pop(), item)
-                        break
-                else:
-                    world.offer(item)
-            else:
-                world.offer(item)
+            world.offer(item)
             if patience < math.inf and item.started < 0:
                 world.at(patience, 2, self._impatient, item)
         t = self.clock.next_after(now, self.interarrival())

@@ -138,20 +138,17 @@ class World:
                 if role.idle:
                     self.start(role.idle.pop(), item)
                     return
-            if item.kind == INCIDENT and self.preemptive and self._preempt_for(item):
-                return
-            if front:
-                queue.push_front(item)
-            else:
-                queue.push(item)
-            return
-        if item.kind == INCIDENT and self.preemptive and not self._idle_taker(item) and self._preempt_for(item):
+            may_preempt = True
+        else:
+            may_preempt = not self._idle_taker(item)
+        if may_preempt and item.kind == INCIDENT and self.preemptive and self._preempt_for(item):
             return
         if front:
             queue.push_front(item)
         else:
             queue.push(item)
-        self.wake(queue.roles)
+        if not self.direct:
+            self.wake(queue.roles)
 
     def _idle_taker(self, item) -> bool:
         """Whether some idle person's policy choice would be this item (so no preemption)."""

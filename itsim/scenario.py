@@ -8,8 +8,6 @@ say; inside the model the unit is the hour.
 
 from __future__ import annotations
 
-import copy
-import difflib
 import math
 import re
 import tomllib
@@ -25,21 +23,14 @@ from pydantic import (
     model_validator,
 )
 
-from itsim.distributions import KINDS, Distribution
+from itsim.distributions import Distribution
+from itsim.scenario_text import ScenarioError, did_you_mean, format_errors, set_dotted, to_toml
 
 WORK_KINDS = ("incident", "recurring", "project")
 CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
 RISKS = ("security", "availability", "compliance", "other")
 PRIORITY_NAME = re.compile(r"^P[1-9]$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-class ScenarioError(ValueError):
-    """A scenario that cannot be used; ``problems`` holds one line per problem."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
 
 
 class _Section(BaseModel):
@@ -358,7 +349,7 @@ class Scenario(_Section):
         def check_roles(path: str, names: list[str], kind: str) -> None:
             for i, r in enumerate(names):
                 if r not in known:
-                    hint = _did_you_mean(r, known)
+                    hint = did_you_mean(r, known)
                     problems.append(f"{path}[{i}]: no [[team]] has role {r!r}{hint}")
                 elif kind not in self.role(r).skills:
                     problems.append(f"{path}[{i}]: role {r!r} lacks the skill {kind!r}")
@@ -375,7 +366,7 @@ class Scenario(_Section):
         for j, ph in enumerate(self.phase):
             for r in ph.team:
                 if r not in known:
-                    problems.append(f"phase[{j}].team.{r}: no [[team]] has role {r!r}{_did_you_mean(r, known)}")
+                    problems.append(f"phase[{j}].team.{r}: no [[team]] has role {r!r}{did_you_mean(r, known)}")
             if ph.start_day >= self.scenario.horizon_days:
                 problems.append(
                     f"phase[{j}].start_day: starts after the horizon ({self.scenario.horizon_days:g} days)"
@@ -415,7 +406,7 @@ class Scenario(_Section):
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            raise ScenarioError([f"{source}: {p}" for p in format_errors(exc, data)]) from None
+            raise ScenarioError([f"{source}: {p}" for p in format_errors(exc, data, cls)]) from None
 
     def with_changes(self, changes: dict[str, Any]) -> Scenario:
         """A copy with dotted keys changed, e.g. ``{"incidents.rate_per_day": 40}``.
@@ -480,194 +471,3 @@ def _toml_message(exc: tomllib.TOMLDecodeError) -> str:
         base = msg[: m.start()].strip()
         return f"line {m.group(1)}, column {m.group(2)}: {base}"
     return msg
-
-
-# -- error formatting ------------------------------------------------------------------
-
-
-def _did_you_mean(word: str, options) -> str:
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f"; did you mean {close[0]!r}?" if close else ""
-
-
-def _path(loc: tuple) -> str:
-    out = ""
-    for part in loc:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
-
-
-def _model_at(loc: tuple) -> type[BaseModel] | None:
-    """The pydantic model that sits at ``loc`` inside a Scenario (for key hints)."""
-    model: Any = Scenario
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        if model is None or not hasattr(model, "model_fields"):
-            return None
-        field = None
-        for fname, info in model.model_fields.items():
-            if (info.alias or fname) == part:
-                field = info
-                break
-        if field is None:
-            return None
-        model = _inner_model(field.annotation)
-    return model
-
-
-def _inner_model(annotation: Any) -> Any:
-    import typing
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _inner_model(arg)
-        if found is not None:
-            return found
-    return None
-
-
-def _keys_of(model: type[BaseModel]) -> list[str]:
-    return [info.alias or name for name, info in model.model_fields.items()]
-
-
-def _short(value: Any) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _lookup(data: Any, loc: tuple) -> tuple[bool, Any]:
-    cur = data
-    for part in loc:
-        try:
-            cur = cur[part]
-        except (KeyError, IndexError, TypeError):
-            return False, None
-    return True, cur
-
-
-def format_errors(exc: ValidationError, data: dict[str, Any]) -> list[str]:
-    """Turn pydantic's errors into ``path: problem (got value)`` lines."""
-    lines: list[str] = []
-    for err in exc.errors(include_url=False):
-        loc = tuple(err["loc"])
-        typ = err["type"]
-        # Discriminated unions add the tag to the location; drop it.
-        loc = tuple(p for p in loc if p not in KINDS)
-        found, got = _lookup(data, loc)
-        msg = err["msg"]
-        if typ == "extra_forbidden":
-            parent = _model_at(loc[:-1])
-            hint = _did_you_mean(loc[-1], _keys_of(parent)) if parent else ""
-            lines.append(f"{_path(loc)}: unknown key{hint}")
-            continue
-        if typ == "missing":
-            what = "section" if len(loc) == 1 and loc[0] in ("scenario", "team") else "key"
-            lines.append(f"{_path(loc)}: required {what} is missing")
-            continue
-        if typ == "union_tag_invalid":
-            tag = err.get("ctx", {}).get("tag")
-            hint = _did_you_mean(tag, KINDS)
-            lines.append(f"{_path(loc)}.dist: unknown distribution {tag!r}{hint} (one of {', '.join(KINDS)})")
-            continue
-        if typ == "union_tag_not_found":
-            lines.append(
-                f"{_path(loc)}: a distribution needs dist = one of {', '.join(KINDS)} (got {_short(got)})"
-            )
-            continue
-        if typ == "value_error":
-            prefix = _path(loc)
-            for part in msg.removeprefix("Value error, ").split("\n"):
-                lines.append(f"{prefix}: {part}" if prefix else part)
-            continue
-        text = msg[0].lower() + msg[1:] if msg else msg
-        suffix = f" (got {_short(got)})" if found else ""
-        lines.append(f"{_path(loc)}: {text}{suffix}")
-    return lines
-
-
-# -- dotted keys and TOML output --------------------------------------------------------
-
-
-def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
-    """Set ``key`` (dotted) in nested plain data, creating tables as needed."""
-    parts = key.split(".")
-    cur: Any = data
-    for i, part in enumerate(parts):
-        last = i == len(parts) - 1
-        if isinstance(cur, list):
-            idx = _list_index(cur, part, key)
-            if last:
-                cur[idx] = value
-            else:
-                cur = cur[idx]
-            continue
-        if not isinstance(cur, dict):
-            raise ScenarioError([f"{key}: {'.'.join(parts[:i])} is not a table"])
-        if last:
-            cur[part] = copy.deepcopy(value)
-        else:
-            if part not in cur or cur[part] is None:
-                cur[part] = {}
-            cur = cur[part]
-
-
-def _list_index(items: list[Any], part: str, key: str) -> int:
-    if part.lstrip("-").isdigit():
-        idx = int(part)
-        if -len(items) <= idx < len(items):
-            return idx
-        raise ScenarioError([f"{key}: index {idx} out of range ({len(items)} entries)"])
-    for i, item in enumerate(items):
-        if isinstance(item, dict) and part in (item.get("role"), item.get("name")):
-            return i
-    raise ScenarioError([f"{key}: no entry named {part!r}"])
-
-
-def _toml_value(v: Any) -> str:
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        if math.isinf(v):
-            return "inf" if v > 0 else "-inf"
-        return repr(v)
-    if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
-    if isinstance(v, list):
-        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
-    raise TypeError(f"cannot write {type(v).__name__} to TOML")
-
-
-def _toml_key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else _toml_value(k)
-
-
-def to_toml(data: dict[str, Any]) -> str:
-    """Write plain scenario data as TOML (tables, arrays of tables, inline values)."""
-    lines: list[str] = []
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list) or _inline_list(v)}
-    for k, v in scalars.items():
-        lines.append(f"{_toml_key(k)} = {_toml_value(v)}")
-    for k, v in data.items():
-        if k in scalars:
-            continue
-        if isinstance(v, dict):
-            lines.append(f"\n[{_toml_key(k)}]")
-            lines.extend(f"{_toml_key(a)} = {_toml_value(b)}" for a, b in v.items())
-        else:
-            for item in v:
-                lines.append(f"\n[[{_toml_key(k)}]]")
-                lines.extend(f"{_toml_key(a)} = {_toml_value(b)}" for a, b in item.items())
-    return "\n".join(lines) + "\n"
-
-
-def _inline_list(v: Any) -> bool:
-    return isinstance(v, list) and not (v and all(isinstance(x, dict) for x in v))

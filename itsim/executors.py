@@ -40,7 +40,8 @@ class LocalExecutor:
         try:
             futures = {pool.submit(fn, *args): i for i, args in enumerate(tasks)}
             for future in as_completed(futures):
-                yield futures[future], future.result()
+                # forget each future as it is handed over, so that finished results are not all kept
+                yield futures.pop(future), future.result()
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
 

@@ -1,7 +1,9 @@
 """Executors: local processes and a Dask cluster give the same results as one process."""
 
+import gc
 import json
 import math
+import weakref
 
 import pandas as pd
 import pytest
@@ -21,6 +23,23 @@ def test_local_executor_runs_every_task_once():
     for workers in (1, 3):
         got = dict(LocalExecutor(workers).run(math.sqrt, tasks))
         assert got == {i: math.sqrt(i) for i in range(7)}
+
+
+class _Result:
+    """A task result that can be watched with a weak reference."""
+
+    def __init__(self, value: int):
+        self.value = value
+
+
+def test_local_executor_lets_go_of_results_it_has_handed_over():
+    handed: list[weakref.ref] = []
+    for _, result in LocalExecutor(2).run(_Result, [(x,) for x in range(6)]):
+        handed.append(weakref.ref(result))
+        del result
+        gc.collect()
+        assert [r() for r in handed[:-1]] == [None] * (len(handed) - 1)
+    assert len(handed) == 6
 
 
 def test_local_executor_refuses_no_workers():

@@ -15,6 +15,7 @@ import numpy as np
 HOURS_PER_WEEK = 168.0
 SHIFT_START = 9.0
 SHIFT_HOURS = 8.0
+SHIFT_END = SHIFT_START + SHIFT_HOURS
 WORKDAYS = 5
 
 
@@ -54,17 +55,28 @@ class BusinessHours:
     hours_per_week = WORKDAYS * SHIFT_HOURS
     hours_per_day = SHIFT_HOURS
 
+    def __init__(self) -> None:
+        self._last_t = -1.0
+        self._last_work = 0.0
+
     def on_shift(self, t: float) -> bool:
-        day, h = divmod(t, 24.0)
-        return int(day) % 7 < WORKDAYS and SHIFT_START <= h < SHIFT_START + SHIFT_HOURS
+        day = int(t // 24.0)
+        h = t - day * 24.0
+        return day % 7 < WORKDAYS and SHIFT_START <= h < SHIFT_END
 
     def clock(self, t: float) -> float:
-        week, r = divmod(t, HOURS_PER_WEEK)
-        day, h = divmod(r, 24.0)
-        day = int(day)
-        if day >= WORKDAYS:
+        if t == self._last_t:  # the same instant is converted several times per event
+            return self._last_work
+        day = int(t // 24.0)
+        week, dow = divmod(day, 7)
+        if dow >= WORKDAYS:
             return week * self.hours_per_week + WORKDAYS * SHIFT_HOURS
-        return week * self.hours_per_week + day * SHIFT_HOURS + min(max(h - SHIFT_START, 0.0), SHIFT_HOURS)
+        h = t - day * 24.0
+        within = 0.0 if h <= SHIFT_START else (SHIFT_HOURS if h >= SHIFT_END else h - SHIFT_START)
+        work = week * self.hours_per_week + dow * SHIFT_HOURS + within
+        self._last_t = t
+        self._last_work = work
+        return work
 
     def clock_array(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)

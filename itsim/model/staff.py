@@ -8,9 +8,13 @@ IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
 
 
 class Person:
-    """One member of staff. ``seg_start`` is when the current busy or idle stretch began."""
+    """One member of staff. ``seg_start`` is when the current busy or idle stretch began
+    and ``seg_work`` the role calendar's on-shift clock then (hours)."""
 
-    __slots__ = ("id", "role", "item", "state", "seg_start", "pending", "leaving", "joined", "prod", "last_project")
+    __slots__ = (
+        "id", "role", "item", "state", "seg_start", "seg_work", "pending", "leaving", "joined", "prod",
+        "last_project",
+    )
 
     def __init__(self, id: int, role: Role, now: float, on_shift: bool):
         self.id = id
@@ -18,6 +22,7 @@ class Person:
         self.item = None
         self.state = IDLE if on_shift else OFF
         self.seg_start = now
+        self.seg_work = role.clock(now) if role.clock is not None else now
         self.pending = None
         self.leaving = False
         self.joined = now

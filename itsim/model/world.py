@@ -74,6 +74,8 @@ class World:
         self.tech_debt = 0.0
         self.next_person = 0
         self.direct = policy.direct_handoff
+        overrides = type(policy).may_preempt is not Policy.may_preempt
+        self._ask_preempt = policy.may_preempt if overrides else None
         self.preemptive = True
         self.phases = Phases(self)
         self.dynamics = Dynamics(self)
@@ -172,20 +174,24 @@ class World:
 
     def _preempt_for(self, item) -> bool:
         """Interrupt the lowest-ranked work an eligible on-shift person is doing, among
-        the people the policy lets this item interrupt."""
+        the people the policy lets this item interrupt (latest started first on ties)."""
         rank = item.rank
         best = None
+        best_rank = rank
         now = self.env._now
-        may_preempt = self.policy.may_preempt
+        ask = self._ask_preempt
         for role in item.queue.roles:
-            cal = role.calendar if role.clock is not None else None
+            if role.clock is not None and not role.calendar.on_shift(now):
+                continue
             for p in role.people:
-                if (
-                    p.state == BUSY and p.item.rank > rank and (cal is None or cal.on_shift(now))
-                    and (best is None or (p.item.rank, p.seg_start) > (best.item.rank, best.seg_start))
-                    and may_preempt(item, p, self)
+                if p.state != BUSY:
+                    continue
+                r = p.item.rank
+                if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best.seg_start)) and (
+                    ask is None or ask(item, p, self)
                 ):
                     best = p
+                    best_rank = r
         if best is None:
             return False
         victim = best.item
@@ -247,9 +253,13 @@ class World:
         item = person.item
         role = person.role
         kind = item.kind
-        start = person.seg_start
         clock = role.clock
-        self._busy[role.index * 3 + kind] += now - start if clock is None else clock(now) - clock(start)
+        if clock is None:
+            self._busy[role.index * 3 + kind] += now - person.seg_start
+        else:
+            work = clock(now)
+            self._busy[role.index * 3 + kind] += work - person.seg_work
+            person.seg_work = work
         person.seg_start = now
         self.open_work -= item.remaining  # all that was left is now done
         item.remaining = 0.0
@@ -301,10 +311,10 @@ class World:
                 if q.live:
                     return q.pop()
             else:
-                best = min(group, key=lambda q: q.head_key())
-                if best.live:
-                    return best.pop()
-        item = self.take_recurring(role)
+                item = _earliest(group)
+                if item is not None:
+                    return item
+        item = _earliest(role.recurring_queues)
         if item is not None:
             return item
         if role.takes_projects:
@@ -323,19 +333,14 @@ class World:
         for group in role.incident_ranks:
             if max_rank is not None and group[0].rank > max_rank:
                 return None
-            live = [q for q in group if q.live]
-            if live:
-                return min(live, key=lambda q: q.head_key()).pop()
+            item = _earliest(group)
+            if item is not None:
+                return item
         return None
 
     def take_recurring(self, role: Role):
-        queues = role.recurring_queues
-        if not queues:
-            return None
-        live = [q for q in queues if q.live]
-        if not live:
-            return None
-        return min(live, key=lambda q: q.head_key()).pop()
+        """The waiting recurring work due first that this role may take."""
+        return _earliest(role.recurring_queues)
 
     def abandon(self, item, code: int = ABANDON) -> None:
         """A waiting item leaves its queue unserved."""
@@ -355,9 +360,13 @@ class World:
 
     def _book(self, person: Person, now: float) -> None:
         """Add the person's current stretch (busy or idle) to today's hours."""
-        start = person.seg_start
         clock = person.role.clock
-        hours = now - start if clock is None else clock(now) - clock(start)
+        if clock is None:
+            hours = now - person.seg_start
+        else:
+            work = clock(now)
+            hours = work - person.seg_work
+            person.seg_work = work
         item = person.item
         if item is None:
             self._idle[person.role.index] += hours
@@ -377,7 +386,7 @@ class World:
         clock = role.clock
         for p in role.people:
             if p.item is not None and p.item.kind == kind:
-                hours += now - p.seg_start if clock is None else clock(now) - clock(p.seg_start)
+                hours += now - p.seg_start if clock is None else clock(now) - p.seg_work
         return hours
 
     def _book_available(self, person: Person, now: float) -> None:
@@ -429,6 +438,7 @@ class World:
             for p in list(role.people):
                 if p.state == OFF:
                     p.seg_start = now
+                    p.seg_work = role.clock(now)
                     p.state = IDLE
                     role.idle.append(p)
             self.wake([role])
@@ -488,3 +498,15 @@ class World:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE
+
+
+def _earliest(queues):
+    """Take the head of whichever queue has the earliest key (arrival or due time); None if all are empty."""
+    best = None
+    key = 0.0
+    for q in queues:
+        if q.live:
+            k = q.head_key()
+            if best is None or k < key:
+                best, key = q, k
+    return best.pop() if best is not None else None

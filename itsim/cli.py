@@ -108,20 +108,14 @@ def run(
         progress=_progress(replications, f"simulating {sc.name}"),
     )
     write_run(out, sc, result)
-    report = _write_report(out)
+    from itsim.report import write_report
+
+    report = write_report(out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
     for line in headline(s):
         typer.echo("  " + line)
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
-
-
-def _write_report(out: Path) -> Path | None:
-    try:
-        from itsim.report import write_report
-    except ImportError:
-        return None
-    return write_report(out)
 
 
 @app.command()
@@ -218,11 +212,10 @@ def sweep(
         sys.exit(1)
 
 
-def _write_sweep_report(out: Path) -> Path | None:
-    try:
-        from itsim.report import write_sweep_report
-    except (ImportError, AttributeError):
-        return None
+def _write_sweep_report(out: Path) -> Path:
+    """The sweep report (imported here: charting libraries are slow to load)."""
+    from itsim.report import write_sweep_report
+
     return write_sweep_report(out)
 
 

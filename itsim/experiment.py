@@ -102,23 +102,13 @@ def replicate(scenario: Scenario, replications: int = 10, seed: int | None = Non
         raise ValueError("replications must be >= 1")
     seed = scenario.scenario.seed if seed is None else seed
     policy_for(scenario)  # fail fast on a bad policy, before any work
-    if workers > 1 and replications > 1:
-        from joblib import Parallel, delayed
+    from itsim.executors import LocalExecutor
 
-        runs = []
-        gen = Parallel(n_jobs=workers, return_as="generator")(
-            delayed(_one)(scenario, seed, r) for r in range(replications)
-        )
-        for run in gen:
-            runs.append(run)
-            if progress is not None:
-                progress(len(runs))
-    else:
-        runs = []
-        for r in range(replications):
-            runs.append(_one(scenario, seed, r))
-            if progress is not None:
-                progress(len(runs))
+    runs = []
+    for _, run in LocalExecutor(workers).run(_one, [(scenario, seed, r) for r in range(replications)]):
+        runs.append(run)
+        if progress is not None:
+            progress(len(runs))
     return collect(scenario, seed, runs)
 
 

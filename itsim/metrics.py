@@ -137,7 +137,7 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
 def _littles_law(it: _Items, inc, lo, hi, checks) -> None:
     """L (time-average incidents in the system) against lambda x W over the window."""
     arr = it.arrive
-    leave = np.fmin(np.fmin(it.done, it.abandon), np.full(len(arr), np.inf))
+    leave = np.fmin(it.done, it.abandon)
     leave = np.where(np.isnan(leave), np.inf, leave)
     present = inc & np.isnan(it.deflect) & ~np.isnan(arr)
     a, d = arr[present], leave[present]

@@ -96,9 +96,6 @@ class IncidentSource:
             dyn.incident_multiplier if dyn.shapes_incidents else None,
         )
         self.base_per_week = per_hour * scale * (168.0 if profile is not None else cal.hours_per_week)
-        self.sla = [
-            (cfg.sla_hours or {}).get(n, math.inf) for n in names
-        ]
 
     def start(self) -> None:
         world = self.world

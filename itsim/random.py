@@ -52,6 +52,36 @@ class Stream:
         self._i = i + 1
         return self._buf[i]
 
+    def take(self, n: int) -> list[float]:
+        """The next ``n`` values (the same as ``n`` calls)."""
+        i = self._i
+        if i + n <= self._n:
+            self._i = i + n
+            return self._buf[i:i + n]
+        return [self() for _ in range(n)]
+
+
+class Rows:
+    """One value from each of several random sources per call, as a tuple.
+
+    A column is an ``n -> list`` function that draws ``n`` values from its own
+    generator; columns are drawn ``BLOCK`` at a time, so each holds the numbers its
+    source would give as a :class:`Stream`, and one call replaces one per source.
+    """
+
+    __slots__ = ("_columns", "_rows")
+
+    def __init__(self, columns: list[Callable[[int], list]]):
+        self._columns = columns
+        self._rows = iter(())
+
+    def __call__(self) -> tuple:
+        row = next(self._rows, None)
+        if row is None:
+            self._rows = zip(*[column(BLOCK) for column in self._columns], strict=True)
+            row = next(self._rows)
+        return row
+
 
 class Streams:
     """Factory of named streams for one replication of one scenario."""
@@ -65,6 +95,11 @@ class Streams:
 
     def stream(self, source: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> Stream:
         return Stream(self.rng(source), draw)
+
+    def column(self, source: str, draw: Callable[[np.random.Generator, int], np.ndarray]) -> Callable[[int], list]:
+        """A column of :class:`Rows`: ``n`` values of ``draw`` from ``source``'s generator."""
+        rng = self.rng(source)
+        return lambda n: draw(rng, n).tolist()
 
     def uniform(self, source: str) -> Stream:
         return self.stream(source, lambda rng, n: rng.random(n))

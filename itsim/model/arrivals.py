@@ -70,20 +70,20 @@ class ArrivalClock:
             ]
         if self.profile is None and self.phases is None and feedback is None:
             self.next_after = self._constant
-        elif (
-            self.phases is None and feedback is None and isinstance(calendar, BusinessHours)
-            and profile is None
-        ):
+        elif self.phases is None and profile is None:
             self.next_after = self._on_calendar
 
     def _constant(self, t: float, e: float) -> float:
         return t + e / self.rate if self.rate > 0 else math.inf
 
     def _on_calendar(self, t: float, e: float) -> float:
-        if self.rate <= 0:
+        """Constant intensity per working hour (times the feedback): working hours to go
+        are ``e / rate``, converted back to wall-clock time by the calendar."""
+        rate = self.rate if self.feedback is None else self.rate * self.feedback()
+        if rate <= 0:
             return math.inf
         cal = self.calendar
-        return cal.time_at(cal.clock(t) + e / self.rate)
+        return cal.time_at(cal.clock(t) + e / rate)
 
     def next_after(self, t: float, e: float) -> float:
         """The next arrival after ``t`` given a unit-mean exponential ``e``."""

@@ -105,9 +105,13 @@ class Dynamics:
         self.security_u = streams.uniform("dynamics.security")
         effort = cfg.security_incident_effort_hours or Constant(dist="constant", value=80.0)
         self.security_effort = streams.stream("dynamics.security_effort", effort.sample)
-        self.attrition_rng = streams.rng("dynamics.attrition")
+        self.attrition_u = streams.uniform("dynamics.attrition")
         self.burnt = [False] * len(world.roles)
         self.staff_left = 0
+        # Each role's busy and available hours of the last days of the burnout window.
+        days = max(1, int(round(cfg.burnout_window_weeks * 7)))
+        self._busy_window = [deque(maxlen=days) for _ in world.roles]
+        self._available_window = [deque(maxlen=days) for _ in world.roles]
 
     @property
     def shapes_incidents(self) -> bool:
@@ -187,21 +191,24 @@ class Dynamics:
     def _people(self, now: float) -> None:
         c = self.cfg
         world = self.world
-        days = max(1, int(round(c.burnout_window_weeks * 7)))
-        busy = world.ledger.busy[-days:]
-        avail = world.ledger.available[-days:]
+        busy = world.ledger.busy[-1]
+        available = world.ledger.available[-1]
+        onboarding_hours = c.onboarding_days * 24
         for role in world.roles:
             i = role.index
-            a = sum(day[i] for day in avail)
-            b = sum(day[i * 3] + day[i * 3 + 1] + day[i * 3 + 2] for day in busy)
+            self._busy_window[i].append(busy[i * 3] + busy[i * 3 + 1] + busy[i * 3 + 2])
+            self._available_window[i].append(available[i])
+            a = sum(self._available_window[i])
+            b = sum(self._busy_window[i])
             self.burnt[i] = a > 0 and b / a > c.burnout_utilization
             burn = 1.0 - c.burnout_productivity_loss if self.burnt[i] else 1.0
             rate = c.attrition_per_year + (c.burnout_attrition_per_year if self.burnt[i] else 0.0)
             p_leave = 1.0 - math.exp(-rate / 365.0)
-            draws = self.attrition_rng.random(max(len(role.people), 1))
+            draws = self.attrition_u.take(max(len(role.people), 1))
+            full = role.productivity * burn
             for k, person in enumerate(list(role.people)):
-                onboarding = person.joined > 0 and now - person.joined < c.onboarding_days * 24
-                target = role.productivity * burn * (c.onboarding_productivity if onboarding else 1.0)
+                onboarding = person.joined > 0 and now - person.joined < onboarding_hours
+                target = full * c.onboarding_productivity if onboarding else full
                 if abs(person.prod - target) > 1e-12:
                     world.set_productivity(person, target)
                 if not person.leaving and draws[k] < p_leave:

@@ -9,10 +9,23 @@ from __future__ import annotations
 import heapq
 import math
 
+import numpy as np
+
 from itsim.model.arrivals import ArrivalClock
 from itsim.model.queues import FifoQueue
 from itsim.model.work import INCIDENT, Incident
+from itsim.random import Rows
 from itsim.record import ARRIVE, DEFLECT, DONE, ESCALATE
+
+
+def _constant(value):
+    """A column of draws that is always ``value`` (a source the scenario does not use)."""
+    return lambda n: [value] * n
+
+
+def _priority_draw(p: np.ndarray):
+    """Priority indices drawn with probabilities ``p``."""
+    return lambda rng, n: rng.choice(len(p), size=n, p=p)
 
 
 def _profile(profile) -> list[float]:
@@ -53,32 +66,32 @@ class IncidentSource:
         world.preemptive = cfg.preemptive and (
             len(names) > 1 or sc.recurring != [] or sc.projects is not None
         )
-        self.interarrival = streams.exponential("incidents.arrivals")
-        self.effort = streams.stream("incidents.effort", cfg.effort_hours.sample)
-        if len(names) > 1:
-            import numpy as np
-
-            p = np.asarray(shares) / sum(shares)
-            self.priority = streams.stream(
-                "incidents.priority", lambda rng, n: rng.choice(len(p), size=n, p=p)
-            )
-        else:
-            self.priority = None
-        self.patience = (
-            streams.stream("incidents.patience", cfg.patience_hours.sample)
-            if cfg.patience_hours is not None
-            else None
-        )
+        # One row of draws per arrival: the unit exponential to the *next* arrival, then
+        # this incident's priority, effort, patience, escalation hours (0: solved at
+        # first line) and the uniform that decides deflection.
+        columns = [
+            streams.column("incidents.arrivals", lambda rng, n: rng.standard_exponential(n)),
+            _constant(0) if len(names) == 1 else streams.column(
+                "incidents.priority", _priority_draw(np.asarray(shares) / sum(shares))
+            ),
+            streams.column("incidents.effort", cfg.effort_hours.sample),
+            _constant(math.inf) if cfg.patience_hours is None else streams.column(
+                "incidents.patience", cfg.patience_hours.sample
+            ),
+        ]
         if esc is not None:
-            self.escalate_u = streams.uniform("incidents.escalation")
-            self.escalate_effort = streams.stream(
-                "incidents.escalation_effort", esc.extra_effort_hours.sample
-            )
-            self.escalate_share = esc.share
+            share_u = streams.column("incidents.escalation", lambda rng, n: rng.random(n))
+            extra = streams.column("incidents.escalation_effort", esc.extra_effort_hours.sample)
+            columns.append(lambda n: [e if u < esc.share else 0.0 for u, e in zip(share_u(n), extra(n), strict=True)])
         else:
-            self.escalate_u = None
-        deflects = cfg.deflection > 0 or world.policy.deflects
-        self.deflect_u = streams.uniform("incidents.deflection") if deflects else None
+            columns.append(_constant(0.0))
+        self.deflection = cfg.deflection
+        self.asks_deflection = world.policy.deflects
+        deflects = cfg.deflection > 0 or self.asks_deflection
+        columns.append(
+            streams.column("incidents.deflection", lambda rng, n: rng.random(n)) if deflects else _constant(1.0)
+        )
+        self.draws = Rows(columns)
         scale = sc.demand_scale
         cal = world.calendar
         # Rates are per working hour (or day) of the calendar: a week brings
@@ -101,45 +114,43 @@ class IncidentSource:
         world = self.world
         log = world.log
         self._columns = (log.meta.append, log.effort.append, log.time.append, log.entry.append)
-        t = self.clock.next_after(0.0, self.interarrival())
+        row = self.draws()
+        t = self.clock.next_after(0.0, row[0])
         if t < world.end:
-            world.at(t, 3, self._arrive)
+            world.at(t, 3, self._arrive, row)
 
     def _arrive(self, ev) -> None:
+        """An incident arrives with the draws of the row in ``ev``; the event is reused
+        for the next arrival, with the next row."""
         world = self.world
         env = world.env
         now = env._now
-        rank = self.priority() if self.priority is not None else 0
-        effort = self.effort()
-        patience = self.patience() if self.patience is not None else math.inf
-        extra = 0.0
-        if self.escalate_u is not None:
-            u = self.escalate_u()
-            e = self.escalate_effort()
-            if u < self.escalate_share:
-                extra = e
-        deflected = False
-        if self.deflect_u is not None:
-            deflected = self.deflect_u() < world.policy.deflection_share(self.cfg.deflection, now, world)
+        _, rank, effort, patience, extra, u = ev._value
+        if self.asks_deflection:
+            deflected = u < world.policy.deflection_share(self.deflection, now, world)
+        else:
+            deflected = u < self.deflection
         meta, eff, time, entry = self._columns
         iid = len(world.log.meta)
         meta(rank << 2 | INCIDENT)
         eff(effort)
         time(now)
-        entry(iid << 4 | ARRIVE)
         if deflected:
-            world.log_event(now, DEFLECT, iid)
+            entry(iid << 4 | ARRIVE)
+            time(now)
+            entry(iid << 4 | DEFLECT)
         else:
-            queue = self.queues[rank]
-            item = Incident(iid, rank, queue, effort, now, extra)
+            entry(iid << 4 | ARRIVE)
+            item = Incident(iid, rank, self.queues[rank], effort, now, extra)
             world.open_work += effort
             world.offer(item)
             if patience < math.inf and item.started < 0:
                 world.at(patience, 2, self._impatient, item)
-        t = self.clock.next_after(now, self.interarrival())
+        row = self.draws()
+        t = self.clock.next_after(now, row[0])
         if t < world.end:
-            # The arrival event is reused for the next arrival (same callback, no new object).
             ev.callbacks = [self._arrive]
+            ev._value = row
             heapq.heappush(env._queue, (t, 3, next(env._eid), ev))
 
     def inject_major(self, effort: float, pieces: int) -> int:

@@ -69,6 +69,8 @@ class Portfolio:
         self.clock = ArrivalClock(
             per_working_hour * world.scenario.demand_scale, cal, None, world.phases.project_scale, None
         )
+        self.limit = cfg.max_people_per_project
+        self.chunk_hours = cfg.chunk_hours
         self.projects: list[Project] = []
         self.waiting: list[Project] = []
         self.in_progress: list[Project] = []
@@ -121,7 +123,7 @@ class Portfolio:
 
     def next_chunk(self, person):
         """A chunk of a project in progress with room for one more person, else of a new one."""
-        limit = self.cfg.max_people_per_project
+        limit = self.limit
         for project in self.in_progress:
             if project.unassigned > 1e-9 and project.active < limit:
                 return self._chunk(project, person)
@@ -137,13 +139,13 @@ class Portfolio:
         return None
 
     def _chunk(self, project: Project, person) -> ProjectChunk:
-        hours = min(self.cfg.chunk_hours, project.unassigned)
-        resumed = project.unassigned < project.actual
-        project.unassigned -= hours
+        unassigned = project.unassigned
+        hours = self.chunk_hours if self.chunk_hours < unassigned else unassigned
+        project.unassigned = unassigned - hours
         project.active += 1
         world = self.world
-        iid = world.new_item_id(PROJECT, project.id, hours)
-        chunk = ProjectChunk(iid, None, hours, world.env._now, project)
+        chunk = ProjectChunk(world.log.add_item(PROJECT, project.id, hours), None, hours, world.env._now, project)
+        resumed = unassigned < project.actual
         if resumed and person.last_project is not project:
             world.dynamics.switched_project(chunk)
         person.last_project = project

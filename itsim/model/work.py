@@ -14,6 +14,10 @@ PROJECT_RANK = 200
 
 
 class WorkItem:
+    """Base of every kind of work. The subclasses set the same fields in their own
+    ``__init__`` rather than calling this one: items are made once per piece of work,
+    and the extra call is a measurable share of the engine's time."""
+
     __slots__ = ("id", "kind", "rank", "queue", "remaining", "arrival", "started", "alive", "holder")
 
     def __init__(self, id: int, kind: int, rank: int, queue, remaining: float, arrival: float):
@@ -34,7 +38,6 @@ class Incident(WorkItem):
     __slots__ = ("priority", "escalation_hours")
 
     def __init__(self, id, rank, queue, remaining, arrival, escalation_hours):
-        # Written out rather than calling WorkItem.__init__: this runs once per incident.
         self.id = id
         self.kind = INCIDENT
         self.rank = rank
@@ -54,7 +57,15 @@ class RecurringTask(WorkItem):
     __slots__ = ("task", "due", "effort")
 
     def __init__(self, id, queue, remaining, arrival, task, due):
-        WorkItem.__init__(self, id, RECURRING, RECURRING_RANK, queue, remaining, arrival)
+        self.id = id
+        self.kind = RECURRING
+        self.rank = RECURRING_RANK
+        self.queue = queue
+        self.remaining = remaining
+        self.arrival = arrival
+        self.started = -1.0
+        self.alive = True
+        self.holder = None
         self.task = task
         self.due = due
         self.effort = remaining
@@ -66,5 +77,13 @@ class ProjectChunk(WorkItem):
     __slots__ = ("project",)
 
     def __init__(self, id, queue, remaining, arrival, project):
-        WorkItem.__init__(self, id, PROJECT, PROJECT_RANK, queue, remaining, arrival)
+        self.id = id
+        self.kind = PROJECT
+        self.rank = PROJECT_RANK
+        self.queue = queue
+        self.remaining = remaining
+        self.arrival = arrival
+        self.started = -1.0
+        self.alive = True
+        self.holder = None
         self.project = project

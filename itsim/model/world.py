@@ -178,24 +178,26 @@ class World:
         rank = item.rank
         best = None
         best_rank = rank
+        best_start = 0.0
         now = self.env._now
         ask = self._ask_preempt
         for role in item.queue.roles:
             if role.clock is not None and not role.calendar.on_shift(now):
                 continue
             for p in role.people:
-                if p.state != BUSY:
+                busy = p.item  # None unless the person is busy
+                if busy is None:
                     continue
-                r = p.item.rank
-                if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best.seg_start)) and (
+                r = busy.rank
+                if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
                     ask is None or ask(item, p, self)
                 ):
-                    best = p
-                    best_rank = r
+                    best, best_rank, best_start = p, r, p.seg_start
         if best is None:
             return False
         victim = best.item
         self._book(best, now)
+        best.pending.callbacks = []  # its completion no longer applies
         best.pending = None
         best.item = None
         victim.holder = None
@@ -219,15 +221,25 @@ class World:
             self.offer(item, front=True)
 
     def start(self, person: Person, item) -> None:
+        """A person with nothing in hand (idle, or just freed) starts ``item``."""
         now = self.env._now
         role = person.role
-        start = person.seg_start
-        if start != now:
-            if person.item is None and role.clock is None:
-                self._idle[role.index] += now - start
+        clock = role.clock
+        hours = item.remaining / person.prod
+        if clock is None:
+            if person.seg_start != now:
+                self._idle[role.index] += now - person.seg_start
                 person.seg_start = now
-            else:
-                self._book(person, now)
+            end = now + hours
+        else:
+            work = clock(now)
+            if person.seg_start != now:
+                self._idle[role.index] += work - person.seg_work
+                person.seg_work = work
+                person.seg_start = now
+            end = role.calendar.time_at(work + hours) if hours > 0 else now
+            if end < now:
+                end = now
         person.item = item
         person.state = BUSY
         item.holder = person
@@ -238,17 +250,13 @@ class World:
             log.entry.append(item.id << 4 | START)
         else:
             log.entry.append(item.id << 4 | RESUME)
-        hours = item.remaining / person.prod
-        delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
         ev = Wake(self._done, person)
         person.pending = ev
         env = self.env
-        heapq.heappush(env._queue, (now + delay, PRIO_DONE, next(env._eid), ev))
+        heapq.heappush(env._queue, (end, PRIO_DONE, next(env._eid), ev))
 
     def _done(self, ev: Wake) -> None:
         person = ev._value
-        if person.pending is not ev:
-            return  # preempted earlier; this completion no longer applies
         now = self.env._now
         item = person.item
         role = person.role
@@ -310,6 +318,12 @@ class World:
                 q = group[0]
                 if q.live:
                     return q.pop()
+            elif len(group) == 2:  # first-line and escalated incidents of one rank
+                a, b = group
+                if a.live:
+                    return b.pop() if b.live and b.head_key() < a.head_key() else a.pop()
+                if b.live:
+                    return b.pop()
             else:
                 item = _earliest(group)
                 if item is not None:
@@ -403,10 +417,17 @@ class World:
     def _close_day(self) -> None:
         now = self.env._now
         n = len(self.roles)
+        last = self._last_books
         for role in self.roles:
+            clock = role.clock
+            whole_day = now - last if clock is None else clock(now) - clock(last)
+            available = self._avail
             for p in role.people:
                 self._book(p, now)
-                self._book_available(p, now)
+                if p.joined <= last:
+                    available[role.index] += whole_day
+                else:
+                    self._book_available(p, now)
         led = self.ledger
         led.busy.append(self._busy)
         led.idle.append(self._idle)
@@ -487,6 +508,7 @@ class World:
         role = person.role
         hours = item.remaining / prod
         delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
+        person.pending.callbacks = []  # replaced by the re-timed completion
         person.pending = self.at(delay, PRIO_DONE, self._done, person)
 
     def leave(self, person: Person) -> None:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 BLOCK = 4096
+FIRST_BLOCK = 16
 
 
 def stream_seed(seed: int, replication: int, source: str) -> np.random.SeedSequence:
@@ -28,13 +29,15 @@ def generator(seed: int, replication: int, source: str) -> np.random.Generator:
 
 
 class Stream:
-    """Scalars from one random source, drawn ``BLOCK`` at a time.
+    """Scalars from one random source, drawn in blocks of ``FIRST_BLOCK`` values, then
+    twice as many each time up to ``BLOCK``, so that a source used a few times a year
+    (an annual task) does not draw thousands of values it never uses.
 
     ``draw`` is any ``(rng, n) -> array`` function, e.g. a distribution's
     ``sample``. Call the instance for the next value.
     """
 
-    __slots__ = ("_rng", "_draw", "_buf", "_i", "_n")
+    __slots__ = ("_rng", "_draw", "_buf", "_i", "_n", "_block")
 
     def __init__(self, rng: np.random.Generator, draw: Callable[[np.random.Generator, int], np.ndarray]):
         self._rng = rng
@@ -42,12 +45,14 @@ class Stream:
         self._buf: list[float] = []
         self._i = 0
         self._n = 0
+        self._block = FIRST_BLOCK
 
     def __call__(self) -> float:
         i = self._i
         if i == self._n:
-            self._buf = self._draw(self._rng, BLOCK).tolist()
+            self._buf = self._draw(self._rng, self._block).tolist()
             self._n = len(self._buf)
+            self._block = min(2 * self._block, BLOCK)
             i = 0
         self._i = i + 1
         return self._buf[i]

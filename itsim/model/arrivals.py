@@ -82,8 +82,7 @@ class ArrivalClock:
         rate = self.rate if self.feedback is None else self.rate * self.feedback()
         if rate <= 0:
             return math.inf
-        cal = self.calendar
-        return cal.time_at(cal.clock(t) + e / rate)
+        return self.calendar.advance(t, e / rate)
 
     def next_after(self, t: float, e: float) -> float:
         """The next arrival after ``t`` given a unit-mean exponential ``e``."""

@@ -43,6 +43,10 @@ class AlwaysOn:
     def advance(self, t: float, hours: float) -> float:
         return t + hours
 
+    def opening(self, work: float) -> float:
+        """Wall time at which on-shift hour ``work`` (counted from 0) begins."""
+        return work
+
     def next_change(self, t: float) -> tuple[float, bool] | None:
         """The next shift start or end strictly after ``t`` as (time, starts); None if never."""
         return None
@@ -98,10 +102,12 @@ class BusinessHours:
 
     def clock_array(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)
-        week, r = np.divmod(t, HOURS_PER_WEEK)
-        day, h = np.divmod(r, 24.0)
-        within = np.where(day >= WORKDAYS, SHIFT_HOURS, np.clip(h - SHIFT_START, 0.0, SHIFT_HOURS))
-        return week * self.hours_per_week + np.minimum(day, WORKDAYS - 1) * SHIFT_HOURS + within
+        day = np.floor(t / 24.0)  # floor and subtract: several times faster than np.divmod
+        h = t - day * 24.0
+        week = np.floor(day / 7.0)
+        dow = day - week * 7.0
+        within = np.where(dow >= WORKDAYS, SHIFT_HOURS, np.clip(h - SHIFT_START, 0.0, SHIFT_HOURS))
+        return week * self.hours_per_week + np.minimum(dow, WORKDAYS - 1) * SHIFT_HOURS + within
 
     def time_at(self, work: float) -> float:
         k8 = self._k8
@@ -115,6 +121,12 @@ class BusinessHours:
         start = week * HOURS_PER_WEEK + dow * 24.0 + SHIFT_START
         self._k8, self._start = k8, start
         return start + (work - k8)
+
+    def opening(self, work: float) -> float:
+        k = math.floor(work / SHIFT_HOURS)  # index of the working day it falls in
+        k8 = k * SHIFT_HOURS
+        week, dow = divmod(k, WORKDAYS)
+        return week * HOURS_PER_WEEK + dow * 24.0 + SHIFT_START + (work - k8)
 
     def advance(self, t: float, hours: float) -> float:
         if hours <= 0:

@@ -55,7 +55,9 @@ class FifoQueue:
 
 
 class DueQueue(FifoQueue):
-    """Earliest due first (ties: release order)."""
+    """Earliest due first (ties: release order). Every role served keeps the count of
+    live items across its due queues in ``recurring_waiting``, so that a free person
+    learns in one look that no recurring work waits."""
 
     __slots__ = ("seq",)
 
@@ -68,6 +70,8 @@ class DueQueue(FifoQueue):
         self.seq += 1
         heapq.heappush(self.items, (item.due, self.seq, item))
         self.live += 1
+        for role in self.roles:
+            role.recurring_waiting += 1
 
     push_front = push
 
@@ -83,8 +87,15 @@ class DueQueue(FifoQueue):
             item = heapq.heappop(items)[2]
             if item.alive:
                 self.live -= 1
+                for role in self.roles:
+                    role.recurring_waiting -= 1
                 return item
         return None
+
+    def discard(self, item) -> None:
+        super().discard(item)
+        for role in self.roles:
+            role.recurring_waiting -= 1
 
     def __iter__(self):
         return (entry[2] for entry in self.items if entry[2].alive)

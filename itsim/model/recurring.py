@@ -86,17 +86,9 @@ class RecurringWork:
         for task in self.tasks:
             self._schedule(task)
 
-    def _release_time(self, task: TaskSchedule) -> float:
-        cal = self.calendar
-        t = cal.time_at(task.k * task.period)
-        if not cal.on_shift(t):
-            change = cal.next_change(t)
-            t = change[0] if change is not None else t
-        return t
-
     def _schedule(self, task: TaskSchedule) -> None:
         world = self.world
-        t = self._release_time(task)
+        t = self.calendar.opening(task.k * task.period)
         if t < world.end:
             world.at(max(t - world.env._now, 0.0), 3, self._release, task)
 

@@ -9,20 +9,23 @@ IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
 
 class Person:
     """One member of staff. ``seg_start`` is when the current busy or idle stretch began
-    and ``seg_work`` the role calendar's on-shift clock then (hours)."""
+    and ``seg_work`` the role calendar's on-shift clock then (hours); ``end_work`` is that
+    clock when the work in hand will be done."""
 
     __slots__ = (
-        "id", "role", "item", "state", "seg_start", "seg_work", "pending", "leaving", "joined", "prod",
-        "last_project",
+        "id", "role", "item", "rank", "state", "seg_start", "seg_work", "end_work", "pending", "leaving", "joined",
+        "prod", "last_project",
     )
 
     def __init__(self, id: int, role: Role, now: float, on_shift: bool):
         self.id = id
         self.role = role
         self.item = None
+        self.rank = -1  # rank of the work in hand (-1: none)
         self.state = IDLE if on_shift else OFF
         self.seg_start = now
         self.seg_work = role.clock(now) if role.clock is not None else now
+        self.end_work = self.seg_work
         self.pending = None
         self.leaving = False
         self.joined = now
@@ -39,8 +42,8 @@ class Role:
 
     __slots__ = (
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills",
-        "people", "idle", "incident_ranks", "recurring_queues", "remediation", "takes_projects", "target",
-        "vacancies",
+        "people", "idle", "incident_ranks", "incident_queues", "recurring_queues", "recurring_waiting",
+        "remediation", "takes_projects", "target", "vacancies",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
@@ -54,13 +57,16 @@ class Role:
         self.people: list[Person] = []
         self.idle: list[Person] = []
         self.incident_ranks: list[list] = []
+        self.incident_queues: list = []  # the same queues, flat
         self.recurring_queues: list = []
+        self.recurring_waiting = 0  # live items in recurring_queues
         self.remediation = None
         self.takes_projects = False
         self.target = team.count
         self.vacancies = 0
 
     def add_incident_queue(self, queue) -> None:
+        self.incident_queues.append(queue)
         for group in self.incident_ranks:
             if group[0].rank == queue.rank:
                 group.append(queue)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import heapq
 import time as _time
+from operator import attrgetter
 
 import simpy
 
@@ -175,9 +176,8 @@ class World:
     def _preempt_for(self, item) -> bool:
         """Interrupt the lowest-ranked work an eligible on-shift person is doing, among
         the people the policy lets this item interrupt (latest started first on ties)."""
-        rank = item.rank
         best = None
-        best_rank = rank
+        best_rank = item.rank
         best_start = 0.0
         now = self.env._now
         ask = self._ask_preempt
@@ -185,10 +185,7 @@ class World:
             if role.clock is not None and not role.calendar.on_shift(now):
                 continue
             for p in role.people:
-                busy = p.item  # None unless the person is busy
-                if busy is None:
-                    continue
-                r = busy.rank
+                r = p.rank  # -1 for people with nothing in hand
                 if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
                     ask is None or ask(item, p, self)
                 ):
@@ -200,16 +197,15 @@ class World:
         best.pending.callbacks = []  # its completion no longer applies
         best.pending = None
         best.item = None
+        best.rank = -1
         victim.holder = None
-        self.log_event(now, PREEMPT, victim.id)
-        self.interrupted(victim)
+        log = self.log
+        log.time.append(now)
+        log.entry.append(victim.id << 4 | PREEMPT)
+        self.dynamics.interrupted(victim)  # the context-switch penalty, if any
         self.start(best, item)
         self.requeue(victim)
         return True
-
-    def interrupted(self, item) -> None:
-        """Preempted work pays the context-switch penalty, if the scenario sets one."""
-        self.dynamics.interrupted(item)
 
     def requeue(self, item) -> None:
         """Preempted work goes back where it came from, to resume where it stopped."""
@@ -232,15 +228,19 @@ class World:
                 person.seg_start = now
             end = now + hours
         else:
-            work = clock(now)
             if person.seg_start != now:
+                work = clock(now)
                 self._idle[role.index] += work - person.seg_work
                 person.seg_work = work
                 person.seg_start = now
-            end = role.calendar.time_at(work + hours) if hours > 0 else now
+            else:  # just booked up to now (a finish or a preemption)
+                work = person.seg_work
+            person.end_work = work + hours if hours > 0 else work
+            end = role.calendar.time_at(person.end_work) if hours > 0 else now
             if end < now:
                 end = now
         person.item = item
+        person.rank = item.rank
         person.state = BUSY
         item.holder = person
         log = self.log
@@ -265,13 +265,14 @@ class World:
         if clock is None:
             self._busy[role.index * 3 + kind] += now - person.seg_start
         else:
-            work = clock(now)
+            work = person.end_work  # the on-shift clock now, known since the start
             self._busy[role.index * 3 + kind] += work - person.seg_work
             person.seg_work = work
         person.seg_start = now
         self.open_work -= item.remaining  # all that was left is now done
         item.remaining = 0.0
         person.item = None
+        person.rank = -1
         person.pending = None
         person.state = IDLE  # free, though not yet in the idle pool
         item.holder = None
@@ -313,29 +314,21 @@ class World:
         """Firefight first: incidents by priority, recurring work by due time, projects in
         progress, a new project, and only then tech-debt remediation (leftover capacity)."""
         role = person.role
-        for group in role.incident_ranks:
-            if len(group) == 1:
-                q = group[0]
-                if q.live:
-                    return q.pop()
-            elif len(group) == 2:  # first-line and escalated incidents of one rank
-                a, b = group
-                if a.live:
-                    return b.pop() if b.live and b.head_key() < a.head_key() else a.pop()
-                if b.live:
-                    return b.pop()
-            else:
-                item = _earliest(group)
-                if item is not None:
-                    return item
-        item = _earliest(role.recurring_queues)
-        if item is not None:
-            return item
+        queues = role.incident_queues
+        if len(queues) == 1:
+            q = queues[0]
+            if q.live:
+                return q.pop()
+        elif any(map(_LIVE, queues)):  # usually none waits: one look in C instead of a scan
+            return self.take_incident(role)
+        if role.recurring_waiting:
+            return _earliest(role.recurring_queues)
         if role.takes_projects:
             item = self.portfolio.next_chunk(person)
             if item is not None:
                 return item
-        return self.take_remediation(role)
+        pool = role.remediation
+        return pool.pop() if pool is not None and pool.live else None
 
     def take_remediation(self, role: Role):
         """A piece of tech-debt paydown, if this role pays debt and there is any."""
@@ -354,7 +347,7 @@ class World:
 
     def take_recurring(self, role: Role):
         """The waiting recurring work due first that this role may take."""
-        return _earliest(role.recurring_queues)
+        return _earliest(role.recurring_queues) if role.recurring_waiting else None
 
     def abandon(self, item, code: int = ABANDON) -> None:
         """A waiting item leaves its queue unserved."""
@@ -372,13 +365,15 @@ class World:
 
     # -- hours bookkeeping ------------------------------------------------------------
 
-    def _book(self, person: Person, now: float) -> None:
-        """Add the person's current stretch (busy or idle) to today's hours."""
+    def _book(self, person: Person, now: float, work: float | None = None) -> None:
+        """Add the person's current stretch (busy or idle) to today's hours; ``work`` is
+        the role calendar's on-shift clock now, if the caller knows it."""
         clock = person.role.clock
         if clock is None:
             hours = now - person.seg_start
         else:
-            work = clock(now)
+            if work is None:
+                work = clock(now)
             hours = work - person.seg_work
             person.seg_work = work
         item = person.item
@@ -418,12 +413,13 @@ class World:
         now = self.env._now
         n = len(self.roles)
         last = self._last_books
+        available = self._avail
         for role in self.roles:
             clock = role.clock
-            whole_day = now - last if clock is None else clock(now) - clock(last)
-            available = self._avail
+            work = now if clock is None else clock(now)
+            whole_day = now - last if clock is None else work - clock(last)
             for p in role.people:
-                self._book(p, now)
+                self._book(p, now, work)
                 if p.joined <= last:
                     available[role.index] += whole_day
                 else:
@@ -432,7 +428,7 @@ class World:
         led.busy.append(self._busy)
         led.idle.append(self._idle)
         led.available.append(self._avail)
-        led.staff.append([sum(1 for p in r.people if not p.leaving) for r in self.roles])
+        led.staff.append([len(r.people) - sum(p.leaving for p in r.people) for r in self.roles])
         led.open_work.append(self.open_work)
         led.tech_debt.append(self.tech_debt)
         pf = self.portfolio
@@ -507,7 +503,11 @@ class World:
         item = person.item
         role = person.role
         hours = item.remaining / prod
-        delay = hours if role.clock is None else role.calendar.advance(now, hours) - now
+        if role.clock is None:
+            delay = hours
+        else:
+            delay = role.calendar.advance(now, hours) - now
+            person.end_work = person.seg_work + hours if hours > 0 else person.seg_work
         person.pending.callbacks = []  # replaced by the re-timed completion
         person.pending = self.at(delay, PRIO_DONE, self._done, person)
 
@@ -520,6 +520,9 @@ class World:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE
+
+
+_LIVE = attrgetter("live")
 
 
 def _earliest(queues):

@@ -45,7 +45,7 @@ class ProtectedMaintenance(Policy):
     def select(self, person, world):
         role = person.role
         debt = role.remediation
-        waiting = any(q.live for q in role.recurring_queues) or (debt is not None and debt.live)
+        waiting = role.recurring_waiting > 0 or (debt is not None and debt.live)
         if waiting and self._protecting(role, world):
             item = world.take_incident(role, max_rank=0)
             if item is None:

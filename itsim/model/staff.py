@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from itsim.model.calendar import AlwaysOn, BusinessHours
 
 IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
@@ -43,7 +45,8 @@ class Role:
     __slots__ = (
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills",
         "people", "idle", "incident_ranks", "incident_queues", "recurring_queues", "recurring_waiting",
-        "remediation", "takes_projects", "target", "vacancies",
+        "remediation", "takes_projects", "target", "vacancies", "shift_start",
+        "shift_end", "shift_end_work",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
@@ -64,6 +67,8 @@ class Role:
         self.takes_projects = False
         self.target = team.count
         self.vacancies = 0
+        # The shift in progress or last worked: wall-clock start and end, on-shift clock at its end.
+        self.shift_start = self.shift_end = self.shift_end_work = -math.inf
 
     def add_incident_queue(self, queue) -> None:
         self.incident_queues.append(queue)

@@ -182,7 +182,7 @@ class World:
         now = self.env._now
         ask = self._ask_preempt
         for role in item.queue.roles:
-            if role.clock is not None and not role.calendar.on_shift(now):
+            if role.clock is not None and not role.shift_start <= now < role.shift_end:
                 continue
             for p in role.people:
                 r = p.rank  # -1 for people with nothing in hand
@@ -235,10 +235,17 @@ class World:
                 person.seg_start = now
             else:  # just booked up to now (a finish or a preemption)
                 work = person.seg_work
-            person.end_work = work + hours if hours > 0 else work
-            end = role.calendar.time_at(person.end_work) if hours > 0 else now
-            if end < now:
+            if hours <= 0:
+                person.end_work = work
                 end = now
+            else:
+                person.end_work = work + hours
+                if person.end_work <= role.shift_end_work:  # within this shift wall and on-shift hours run together
+                    end = now + hours
+                else:
+                    end = role.calendar.time_at(person.end_work)
+                    if end < now:
+                        end = now
         person.item = item
         person.rank = item.rank
         person.state = BUSY
@@ -300,7 +307,7 @@ class World:
             self.leave(person)
             return
         role = person.role
-        if role.clock is not None and not role.calendar.on_shift(self.env._now):
+        if role.clock is not None and not role.shift_start <= self.env._now < role.shift_end:
             person.state = OFF
             return
         item = self.take_default(person) if self.direct else self.policy.select(person, self)
@@ -446,16 +453,20 @@ class World:
         change = role.calendar.next_change(self.env._now)
         if change is not None:
             t, starts = change
+            if not starts:  # on shift from now until t
+                role.shift_start, role.shift_end, role.shift_end_work = self.env._now, t, role.clock(t)
             self.at(t - self.env._now, PRIO_CAPACITY, self._shift_change, (role, starts))
 
     def _shift_change(self, ev: Wake) -> None:
         role, starts = ev._value
         now = self.env._now
+        self._schedule_shift(role)  # first: work started now needs the shift's end
         if starts:
-            for p in list(role.people):
+            work = role.clock(now)
+            for p in role.people:
                 if p.state == OFF:
                     p.seg_start = now
-                    p.seg_work = role.clock(now)
+                    p.seg_work = work
                     p.state = IDLE
                     role.idle.append(p)
             self.wake([role])
@@ -463,7 +474,6 @@ class World:
             for p in role.idle:
                 p.state = OFF
             role.idle.clear()
-        self._schedule_shift(role)
 
     def set_staff(self, role: Role, count: int) -> None:
         """Grow or shrink a role to ``count`` people; busy leavers finish their item first."""

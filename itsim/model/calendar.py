@@ -131,6 +131,8 @@ class BusinessHours:
     def advance(self, t: float, hours: float) -> float:
         if hours <= 0:
             return t
+        if self._lo <= t and t + hours <= self._hi:  # within the shift wall and on-shift hours run together
+            return t + hours
         if self._lo <= t <= self._hi:
             work = self._base + ((t - self._d24) - SHIFT_START) + hours
         else:

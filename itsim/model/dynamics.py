@@ -40,8 +40,9 @@ class DebtPool:
     recurring work. Behaves like a queue for the dispatcher. Under ``firefight_first``
     it gets only leftover capacity (after projects): preventive work is what waits."""
 
-    def __init__(self, world, roles, chunk_hours: float):
+    def __init__(self, world, dynamics, roles, chunk_hours: float):
         self.world = world
+        self.dynamics = dynamics
         self.roles = roles
         self.rank = REMEDIATION_RANK
         self.name = "remediation"
@@ -51,7 +52,7 @@ class DebtPool:
 
     def add(self, hours: float) -> None:
         self.unassigned += hours
-        self.world.tech_debt += hours
+        self.dynamics.change_debt(hours)
         self.world.open_work += hours
         self.live = 1 if self.unassigned > 1e-9 else 0
 
@@ -70,14 +71,14 @@ class DebtPool:
 
     def push_front(self, item: Remediation) -> None:
         """A preempted piece: the hours worked are paid down, the rest go back."""
-        self.world.tech_debt -= item.size - item.remaining
+        self.dynamics.change_debt(item.remaining - item.size)
         self.unassigned += item.remaining
         self.live = 1 if self.unassigned > 1e-9 else 0
 
     push = push_front
 
     def done(self, item: Remediation) -> None:
-        self.world.tech_debt -= item.size
+        self.dynamics.change_debt(-item.size)
 
 
 class Dynamics:
@@ -94,11 +95,14 @@ class Dynamics:
                     if world.role[r] not in roles:
                         roles.append(world.role[r])
             if roles:
-                self.pool = DebtPool(world, roles, cfg.debt_chunk_hours)
+                self.pool = DebtPool(world, self, roles, cfg.debt_chunk_hours)
                 for role in roles:
                     role.remediation = self.pool
         self.improvement_factor = 1.0
         self.shadow_systems = 0
+        #: Multiplier of the base incident rate now, kept up to date by every change to
+        #: its inputs (it is read at each arrival).
+        self.multiplier = 1.0
         self.exposure: deque[tuple[float, float]] = deque()
         self.exposed_hours = 0.0
         streams = world.streams
@@ -121,8 +125,13 @@ class Dynamics:
             or c.shadow_it_incidents_per_week > 0
         )
 
+    def change_debt(self, hours: float) -> None:
+        """Tech debt grows (or is paid down, ``hours`` < 0)."""
+        self.world.tech_debt += hours
+        self.multiplier = self.incident_multiplier()
+
     def incident_multiplier(self) -> float:
-        """Multiplier of the base incident rate now (read at each arrival)."""
+        """Multiplier of the base incident rate from tech debt, improvements and shadow IT."""
         c = self.cfg
         m = (1.0 + c.incident_rate_per_debt_hour * self.world.tech_debt) * self.improvement_factor
         if self.shadow_systems and c.shadow_it_incidents_per_week > 0:
@@ -150,9 +159,11 @@ class Dynamics:
             self.improvement_factor = max(
                 c.improvement_floor, self.improvement_factor * (1.0 - c.improvement_incident_reduction)
             )
+            self.multiplier = self.incident_multiplier()
 
     def project_withdrawn(self, project) -> None:
         self.shadow_systems += 1
+        self.multiplier = self.incident_multiplier()
 
     def interrupted(self, item) -> None:
         penalty = self.cfg.context_switch_hours

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from functools import partial
 
 import numpy as np
 
@@ -106,7 +107,7 @@ class IncidentSource:
         dyn = world.dynamics
         self.clock = ArrivalClock(
             per_hour * scale, cal, profile, world.phases.incident_scale,
-            dyn.incident_multiplier if dyn.shapes_incidents else None,
+            partial(getattr, dyn, "multiplier") if dyn.shapes_incidents else None,
         )
         self.base_per_week = per_hour * scale * (168.0 if profile is not None else cal.hours_per_week)
 

@@ -22,6 +22,7 @@ from itsim.record import (
     DEFLECT,
     DELIVER,
     DONE,
+    EVENT_NAMES,
     LEAVE,
     SKIP,
     START,
@@ -48,10 +49,14 @@ class _Items:
         self.effort = np.frombuffer(log.effort, dtype=float) if n else np.zeros(0)
         self.due = log.due
         self.t, self.code, self.item = t, code, item
+        # Events grouped by code (stable: in time order within a code), found by bisection.
+        order = np.argsort(code, kind="stable")
+        bounds = np.searchsorted(code[order], np.arange(len(EVENT_NAMES) + 1))
+        by_item, by_time = item[order], t[order]
         for c, name in NAMED_TIMES.items():
             times = np.full(n, np.nan)
-            sel = code == c
-            times[item[sel]] = t[sel]
+            lo, hi = bounds[c], bounds[c + 1]
+            times[by_item[lo:hi]] = by_time[lo:hi]
             setattr(self, name, times)
 
     def count(self, code: int, lo: float, hi: float) -> int:
@@ -68,7 +73,8 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
     checks: dict[str, float] = {}
     if sc.incidents is not None:
         _incident_metrics(world, items, lo, hi, metrics, checks)
-    _hours_metrics(world, metrics, checks)
+    ledger = world.ledger.arrays()
+    _hours_metrics(world, ledger, metrics, checks)
     if sc.recurring or (sc.projects is not None and sc.projects.care_and_feeding_hours_per_week > 0):
         _recurring_metrics(world, items, lo, hi, metrics, checks)
     if sc.projects is not None:
@@ -79,7 +85,7 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
     led = world.ledger
     metrics["open_work_hours_end"] = float(led.open_work[-1]) if led.open_work else 0.0
     metrics["tech_debt_hours_end"] = float(led.tech_debt[-1]) if led.tech_debt else 0.0
-    return metrics, weekly(world, items), checks
+    return metrics, weekly(world, items, ledger), checks
 
 
 def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
@@ -111,10 +117,10 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     if cfg.sla_hours:
         clock = world.calendar.clock_array
         due_work = np.array([cfg.sla_hours.get(n, math.inf) for n in names])[it.cls.clip(0, len(names) - 1)]
-        elapsed = np.where(np.isnan(it.done), np.inf, clock(np.nan_to_num(it.done)) - clock(np.nan_to_num(arr)))
-        decided = served & (
-            ~np.isnan(it.done) | (clock(np.full(len(arr), hi)) - clock(np.nan_to_num(arr)) > due_work)
-        )
+        arrived = clock(np.nan_to_num(arr))
+        unresolved = np.isnan(it.done)
+        elapsed = np.where(unresolved, np.inf, clock(np.nan_to_num(it.done)) - arrived)
+        decided = served & (~unresolved | (clock(np.array([hi]))[0] - arrived > due_work))
         decided &= np.isfinite(due_work)
         met = decided & (elapsed <= due_work)
         m["incident_sla_attainment"] = float(met.sum() / decided.sum()) if decided.any() else math.nan
@@ -158,8 +164,7 @@ def _littles_law(it: _Items, inc, lo, hi, checks) -> None:
     checks["littles_law_tolerance"] = (straddle + n_edges * W) / span + 1e-9
 
 
-def _hours_metrics(world, m, checks) -> None:
-    led = world.ledger.arrays()
+def _hours_metrics(world, led: dict[str, np.ndarray], m, checks) -> None:
     first = world.scenario.scenario.warmup_days
     busy, idle, avail = led["busy"][first:], led["idle"][first:], led["available"][first:]
     total = avail.sum()
@@ -271,9 +276,8 @@ def _project_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     checks["portfolio_lambda_W"] = float(win.sum() / span * W)
 
 
-def weekly(world, it: _Items) -> pd.DataFrame:
+def weekly(world, it: _Items, led: dict[str, np.ndarray]) -> pd.DataFrame:
     """Weekly series after warm-up: person-hours by kind of work, and end-of-week stocks."""
-    led = world.ledger.arrays()
     first = world.scenario.scenario.warmup_days
     days = len(led["available"]) - first
     week = np.arange(days) // 7

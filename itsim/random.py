@@ -70,20 +70,23 @@ class Rows:
     """One value from each of several random sources per call, as a tuple.
 
     A column is an ``n -> list`` function that draws ``n`` values from its own
-    generator; columns are drawn ``BLOCK`` at a time, so each holds the numbers its
-    source would give as a :class:`Stream`, and one call replaces one per source.
+    generator; columns are drawn in blocks of the same growing sizes as a
+    :class:`Stream`'s, so each holds the numbers its source would give as a Stream,
+    and one call replaces one per source.
     """
 
-    __slots__ = ("_columns", "_rows")
+    __slots__ = ("_columns", "_rows", "_block")
 
     def __init__(self, columns: list[Callable[[int], list]]):
         self._columns = columns
         self._rows = iter(())
+        self._block = FIRST_BLOCK
 
     def __call__(self) -> tuple:
         row = next(self._rows, None)
         if row is None:
-            self._rows = zip(*[column(BLOCK) for column in self._columns], strict=True)
+            self._rows = zip(*[column(self._block) for column in self._columns], strict=True)
+            self._block = min(2 * self._block, BLOCK)
             row = next(self._rows)
         return row
 

@@ -124,9 +124,11 @@ class BusinessHours:
 
     def opening(self, work: float) -> float:
         k = math.floor(work / SHIFT_HOURS)  # index of the working day it falls in
-        k8 = k * SHIFT_HOURS
         week, dow = divmod(k, WORKDAYS)
-        return week * HOURS_PER_WEEK + dow * 24.0 + SHIFT_START + (work - k8)
+        start = week * HOURS_PER_WEEK + dow * 24.0 + SHIFT_START
+        t = start + (work - k * SHIFT_HOURS)
+        # Rounded onto the end of the shift: the hour begins the next working day.
+        return t if t < start + SHIFT_HOURS else self.opening((k + 1) * SHIFT_HOURS)
 
     def advance(self, t: float, hours: float) -> float:
         if hours <= 0:

@@ -215,15 +215,20 @@ class Dynamics:
             burn = 1.0 - c.burnout_productivity_loss if self.burnt[i] else 1.0
             rate = c.attrition_per_year + (c.burnout_attrition_per_year if self.burnt[i] else 0.0)
             p_leave = 1.0 - math.exp(-rate / 365.0)
-            draws = self.attrition_u.take(max(len(role.people), 1))
+            people = list(role.people)
+            draws = self.attrition_u.take(max(len(people), 1))
             full = role.productivity * burn
-            for k, person in enumerate(list(role.people)):
+            for person in people:
+                if person.prod == full and person.joined <= 0:
+                    continue  # at full speed and never onboarding: nothing to change
                 onboarding = person.joined > 0 and now - person.joined < onboarding_hours
                 target = full * c.onboarding_productivity if onboarding else full
                 if abs(person.prod - target) > 1e-12:
                     world.set_productivity(person, target)
-                if not person.leaving and draws[k] < p_leave:
-                    self._leaves(person, now)
+            if min(draws) < p_leave:
+                for k, person in enumerate(people):
+                    if not person.leaving and draws[k] < p_leave:
+                        self._leaves(person, now)
 
     def _leaves(self, person, now: float) -> None:
         world = self.world

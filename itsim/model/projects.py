@@ -74,6 +74,7 @@ class Portfolio:
         self.projects: list[Project] = []
         self.waiting: list[Project] = []
         self.in_progress: list[Project] = []
+        self.with_room = 0  # projects in progress for which _has_room holds
         self.delivered_count = 0
 
     @property
@@ -121,12 +122,17 @@ class Portfolio:
             world.log_event(world.env._now, WITHDRAW, project.id)
             world.dynamics.project_withdrawn(project)
 
+    def _has_room(self, project: Project) -> bool:
+        """Whether a project in progress has work left that one more person may take."""
+        return project.unassigned > 1e-9 and project.active < self.limit
+
     def next_chunk(self, person):
         """A chunk of a project in progress with room for one more person, else of a new one."""
-        limit = self.limit
-        for project in self.in_progress:
-            if project.unassigned > 1e-9 and project.active < limit:
-                return self._chunk(project, person)
+        if self.with_room:
+            limit = self.limit
+            for project in self.in_progress:
+                if project.unassigned > 1e-9 and project.active < limit:
+                    return self._chunk(project, person)
         world = self.world
         if self.waiting and world.policy.may_start_project(world):
             project = min(self.waiting, key=world.policy.portfolio_key)
@@ -134,15 +140,18 @@ class Portfolio:
             project.state = IN_PROGRESS
             project.started = world.env._now
             self.in_progress.append(project)
+            self.with_room += self._has_room(project)
             world.log_event(world.env._now, COMMIT, project.id)
             return self._chunk(project, person)
         return None
 
     def _chunk(self, project: Project, person) -> ProjectChunk:
+        before = self._has_room(project)  # False only for a project of no work at all
         unassigned = project.unassigned
         hours = self.chunk_hours if self.chunk_hours < unassigned else unassigned
         project.unassigned = unassigned - hours
         project.active += 1
+        self.with_room += self._has_room(project) - before
         world = self.world
         chunk = ProjectChunk(world.log.add_item(PROJECT, project.id, hours), None, hours, world.env._now, project)
         resumed = unassigned < project.actual
@@ -154,13 +163,17 @@ class Portfolio:
     def chunk_returned(self, chunk: ProjectChunk) -> None:
         """A preempted chunk's remaining hours go back to its project."""
         project = chunk.project
+        before = self._has_room(project)
         project.unassigned += chunk.remaining
         project.active -= 1
+        self.with_room += self._has_room(project) - before
         chunk.alive = False
 
     def chunk_done(self, chunk: ProjectChunk, now: float) -> None:
         project = chunk.project
+        before = self._has_room(project)
         project.active -= 1
+        self.with_room += self._has_room(project) - before
         if project.active == 0 and project.unassigned <= 1e-9:
             project.state = DELIVERED
             project.finished = now

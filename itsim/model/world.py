@@ -109,8 +109,11 @@ class World:
                 source.start()
         self.phases.start()
         self.at(24.0, PRIO_BOOKS, self._daily_books)
+        shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
-            self._schedule_shift(role)
+            shifts.setdefault(role.calendar.name, []).append(role)
+        for roles in shifts.values():
+            self._schedule_shift(roles)
         self._advance()
         self._close_day()
         self.engine_seconds = _time.perf_counter() - t0
@@ -211,8 +214,7 @@ class World:
         """Preempted work goes back where it came from, to resume where it stopped."""
         if item.kind == PROJECT:
             self.portfolio.chunk_returned(item)
-            if self.portfolio.roles:
-                self.wake(self.portfolio.roles)
+            self.wake(self.portfolio.roles)
         else:
             self.offer(item, front=True)
 
@@ -449,31 +451,35 @@ class World:
 
     # -- staff and shifts --------------------------------------------------------------
 
-    def _schedule_shift(self, role: Role) -> None:
-        change = role.calendar.next_change(self.env._now)
+    def _schedule_shift(self, roles: list[Role]) -> None:
+        """Schedule the next shift start or end of ``roles`` (all on one calendar)."""
+        now = self.env._now
+        change = roles[0].calendar.next_change(now)
         if change is not None:
             t, starts = change
             if not starts:  # on shift from now until t
-                role.shift_start, role.shift_end, role.shift_end_work = self.env._now, t, role.clock(t)
-            self.at(t - self.env._now, PRIO_CAPACITY, self._shift_change, (role, starts))
+                for role in roles:
+                    role.shift_start, role.shift_end, role.shift_end_work = now, t, role.clock(t)
+            self.at(t - now, PRIO_CAPACITY, self._shift_change, (roles, starts))
 
     def _shift_change(self, ev: Wake) -> None:
-        role, starts = ev._value
+        roles, starts = ev._value
         now = self.env._now
-        self._schedule_shift(role)  # first: work started now needs the shift's end
-        if starts:
-            work = role.clock(now)
-            for p in role.people:
-                if p.state == OFF:
-                    p.seg_start = now
-                    p.seg_work = work
-                    p.state = IDLE
-                    role.idle.append(p)
-            self.wake([role])
-        else:
-            for p in role.idle:
-                p.state = OFF
-            role.idle.clear()
+        self._schedule_shift(roles)  # first: work started now needs the shift's end
+        for role in roles:
+            if starts:
+                work = role.clock(now)
+                for p in role.people:
+                    if p.state == OFF:
+                        p.seg_start = now
+                        p.seg_work = work
+                        p.state = IDLE
+                        role.idle.append(p)
+                self.wake([role])
+            else:
+                for p in role.idle:
+                    p.state = OFF
+                role.idle.clear()
 
     def set_staff(self, role: Role, count: int) -> None:
         """Grow or shrink a role to ``count`` people; busy leavers finish their item first."""

@@ -81,9 +81,11 @@ class IncidentSource:
             ),
         ]
         if esc is not None:
-            share_u = streams.column("incidents.escalation", lambda rng, n: rng.random(n))
-            extra = streams.column("incidents.escalation_effort", esc.extra_effort_hours.sample)
-            columns.append(lambda n: [e if u < esc.share else 0.0 for u, e in zip(share_u(n), extra(n), strict=True)])
+            share_rng = streams.rng("incidents.escalation")
+            extra_rng = streams.rng("incidents.escalation_effort")
+            columns.append(lambda n: np.where(
+                share_rng.random(n) < esc.share, esc.extra_effort_hours.sample(extra_rng, n), 0.0
+            ).tolist())
         else:
             columns.append(_constant(0.0))
         self.deflection = cfg.deflection

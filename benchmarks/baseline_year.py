@@ -75,10 +75,12 @@ def log_bytes(log: EventLog) -> int:
 
 
 def _scenario(which: str, size: int) -> itsim.Scenario:
-    """``mmc`` with ``size`` expected incidents, or ``baseline`` (``steady``: with :data:`STEADY`)
-    with ``size`` days measured."""
+    """``mmc`` with ``size`` expected incidents, or ``baseline`` (``steady``: with :data:`STEADY`;
+    ``plain``: the bundled file as it is, without dynamics) with ``size`` days measured."""
     if which == "mmc":
         return itsim_scenario(horizon_hours(size))
+    if which == "plain":
+        return itsim.load_scenario(BASELINE).with_changes({"scenario.horizon_days": size})
     scenario = dynamics_scenario(size)
     return scenario.with_changes(STEADY) if which == "steady" else scenario
 
@@ -173,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=3, help="timed runs per case, best kept; default 3")
     parser.add_argument("--no-memory", action="store_true", help="skip the tracemalloc runs")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
+    parser.add_argument("--plain", action="store_true",
+                        help="also time the bundled baseline as it is (no [dynamics]), for comparison")
     parser.add_argument("--profile", action="store_true",
                         help=f"instead of timing, profile one baseline year with cProfile "
                              f"(top {PROFILE_TOP} functions by own time)")
@@ -188,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
           f"best of {args.repeats}, each run in a fresh process")
     print(f"machine: {info['cpu_model']}, {info['nproc']} CPUs, Python {info['python']}")
     cases = {"mmc": ("mmc", MMC_INCIDENTS), "baseline": ("baseline", 364)}
+    if args.plain:
+        cases["plain"] = ("plain", 364)
     results = measure(cases, args.repeats, memory=not args.no_memory)
 
     print(f"\n{'case':<9} {'incidents':>9} {'events':>9} {'best s':>7} {'engine s':>8} {'CPU s':>7} "
@@ -205,6 +211,9 @@ def main(argv: list[str] | None = None) -> int:
     }
     ratios["baseline/mmc per event (engine)"] = (results["baseline"]["us_per_event_engine"]
                                                  / results["mmc"]["us_per_event_engine"])
+    if "plain" in results:
+        ratios["plain/mmc per incident (simulate)"] = (results["plain"]["us_per_incident"]["simulate"]
+                                                       / results["mmc"]["us_per_incident"]["simulate"])
     for key, value in ratios.items():
         print(f"{key}: {value:.2f}x")
     peak = max(results["baseline"]["peak_rss_growth_mb"], results["baseline"].get("traced_peak_mb", 0.0))

@@ -79,6 +79,13 @@ class Role:
         self.incident_ranks.append([queue])
         self.incident_ranks.sort(key=lambda g: g[0].rank)
 
+    def work_clock(self, now: float) -> float:
+        """The calendar's on-shift clock at ``now`` (hours); within the shift in progress,
+        on-shift hours run with the wall clock, so no calendar arithmetic is needed."""
+        if self.shift_start <= now < self.shift_end:
+            return self.shift_end_work - (self.shift_end - now)
+        return self.clock(now)
+
     @property
     def lowest_incident_rank(self) -> int:
         return self.incident_ranks[-1][0].rank if self.incident_ranks else -1

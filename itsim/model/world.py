@@ -231,7 +231,7 @@ class World:
             end = now + hours
         else:
             if person.seg_start != now:
-                work = clock(now)
+                work = role.work_clock(now)
                 self._idle[role.index] += work - person.seg_work
                 person.seg_work = work
                 person.seg_start = now
@@ -377,12 +377,13 @@ class World:
     def _book(self, person: Person, now: float, work: float | None = None) -> None:
         """Add the person's current stretch (busy or idle) to today's hours; ``work`` is
         the role calendar's on-shift clock now, if the caller knows it."""
-        clock = person.role.clock
+        role = person.role
+        clock = role.clock
         if clock is None:
             hours = now - person.seg_start
         else:
             if work is None:
-                work = clock(now)
+                work = role.work_clock(now)
             hours = work - person.seg_work
             person.seg_work = work
         item = person.item

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from itsim.distributions import Gamma, Lognormal
+from itsim.distributions import Empirical, Gamma, Lognormal
 from itsim.random import BLOCK, Rows, Stream, Streams, generator
 
 
@@ -12,7 +12,12 @@ def first_values(source: str, draw, n: int) -> list[float]:
     return draw(generator(7, 2, source), n).tolist()
 
 
-@pytest.mark.parametrize("dist", [Lognormal(dist="lognormal", mean=0.5, cv=1.2), Gamma(dist="gamma", mean=4, cv=0.3)])
+@pytest.mark.parametrize("dist", [
+    Lognormal(dist="lognormal", mean=0.5, cv=1.2),
+    Gamma(dist="gamma", mean=4, cv=0.3),
+    # Bounded integers come from 32-bit halves of 64-bit draws: even block sizes keep them aligned.
+    Empirical(dist="empirical", values=[1.0, 2.0, 3.0, 5.0, 8.0]),
+])
 def test_a_stream_gives_the_numbers_of_one_large_draw(dist):
     n = 3 * BLOCK + 5  # across the growing blocks and several full ones
     stream = Stream(generator(7, 2, "effort"), dist.sample)

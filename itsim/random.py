@@ -15,6 +15,9 @@ from collections.abc import Callable
 import numpy as np
 
 BLOCK = 4096
+# Blocks grow 16, 32, ... up to BLOCK. All even: numpy draws bounded integers (an
+# empirical distribution) from 32-bit halves of 64-bit words, so even blocks give
+# exactly the numbers of one large draw.
 FIRST_BLOCK = 16
 
 

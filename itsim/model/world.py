@@ -336,8 +336,7 @@ class World:
             item = self.portfolio.next_chunk(person)
             if item is not None:
                 return item
-        pool = role.remediation
-        return pool.pop() if pool is not None and pool.live else None
+        return self.take_remediation(role)
 
     def take_remediation(self, role: Role):
         """A piece of tech-debt paydown, if this role pays debt and there is any."""

@@ -13,7 +13,7 @@ from functools import partial
 import numpy as np
 
 from itsim.model.arrivals import ArrivalClock
-from itsim.model.queues import FifoQueue
+from itsim.model.queues import CountedFifoQueue, FifoQueue
 from itsim.model.work import INCIDENT, Incident
 from itsim.random import Rows
 from itsim.record import ARRIVE, DEFLECT, DONE, ESCALATE
@@ -54,14 +54,17 @@ class IncidentSource:
         self.escalated = []
         first = [world.role[r] for r in cfg.handled_by]
         esc = cfg.escalation
+        # With several classes or an escalation, roles take from several queues and
+        # need the count of what waits across them.
+        queue = FifoQueue if len(names) == 1 and esc is None else CountedFifoQueue
         for rank, name in enumerate(names):
-            q = FifoQueue(f"incident.{name}", rank, first)
+            q = queue(f"incident.{name}", rank, first)
             self.queues.append(q)
             for role in first:
                 role.add_incident_queue(q)
             if esc is not None:
                 to = world.role[esc.to]
-                eq = FifoQueue(f"incident.{name}.escalated", rank, [to])
+                eq = queue(f"incident.{name}.escalated", rank, [to])
                 self.escalated.append(eq)
                 to.add_incident_queue(eq)
         world.preemptive = cfg.preemptive and (

@@ -54,6 +54,38 @@ class FifoQueue:
         return (i for i in self.items if i.alive)
 
 
+class CountedFifoQueue(FifoQueue):
+    """A :class:`FifoQueue` whose roles also count its live items in
+    ``incidents_waiting``: a role that takes from several incident queues learns in
+    one look that none has anything waiting."""
+
+    __slots__ = ()
+
+    def push(self, item) -> None:
+        self.items.append(item)
+        self.live += 1
+        for role in self.roles:
+            role.incidents_waiting += 1
+
+    def push_front(self, item) -> None:
+        self.items.appendleft(item)
+        self.live += 1
+        for role in self.roles:
+            role.incidents_waiting += 1
+
+    def pop(self):
+        item = FifoQueue.pop(self)
+        if item is not None:
+            for role in self.roles:
+                role.incidents_waiting -= 1
+        return item
+
+    def discard(self, item) -> None:
+        FifoQueue.discard(self, item)
+        for role in self.roles:
+            role.incidents_waiting -= 1
+
+
 class DueQueue(FifoQueue):
     """Earliest due first (ties: release order). Every role served keeps the count of
     live items across its due queues in ``recurring_waiting``, so that a free person

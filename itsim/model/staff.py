@@ -43,10 +43,9 @@ class Role:
     """
 
     __slots__ = (
-        "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills",
-        "people", "idle", "incident_ranks", "incident_queues", "recurring_queues", "recurring_waiting",
-        "remediation", "takes_projects", "target", "vacancies", "shift_start",
-        "shift_end", "shift_end_work",
+        "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
+        "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
+        "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
@@ -61,6 +60,7 @@ class Role:
         self.idle: list[Person] = []
         self.incident_ranks: list[list] = []
         self.incident_queues: list = []  # the same queues, flat
+        self.incidents_waiting = 0  # live items in incident_queues, when they are counted
         self.recurring_queues: list = []
         self.recurring_waiting = 0  # live items in recurring_queues
         self.remediation = None

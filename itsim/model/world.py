@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import time as _time
-from operator import attrgetter
 
 import simpy
 
@@ -328,7 +327,7 @@ class World:
             q = queues[0]
             if q.live:
                 return q.pop()
-        elif any(map(_LIVE, queues)):  # usually none waits: one look in C instead of a scan
+        elif role.incidents_waiting:  # several queues count what waits across them
             return self.take_incident(role)
         if role.recurring_waiting:
             return _earliest(role.recurring_queues)
@@ -538,7 +537,6 @@ class World:
         person.state = GONE
 
 
-_LIVE = attrgetter("live")
 
 
 def _earliest(queues):

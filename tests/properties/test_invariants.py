@@ -1,8 +1,10 @@
-"""Conservation and Little's law hold on every generated scenario, under every policy."""
+"""Conservation, Little's law and the engine's running counts hold on every generated
+scenario, under every policy."""
 
 from hypothesis import given
 
 import itsim
+from itsim.model.queues import CountedFifoQueue
 from itsim.testing import check_conservation, check_littles_law, policies, scenarios
 
 
@@ -18,12 +20,14 @@ def test_littles_law_holds_for_incidents_and_the_portfolio(scenario):
 
 @given(scenarios(policy=policies(combine=True)))
 def test_running_counts_of_the_engine_match_a_recount(scenario):
-    """What the engine keeps up to date instead of recounting (waiting recurring work per
-    role, projects with room, the rank of each person's work, the incident-rate
-    multiplier) equals a recount at the end of the run."""
+    """What the engine keeps up to date instead of recounting (waiting incidents and
+    recurring work per role, projects with room, the rank of each person's work, the
+    incident-rate multiplier) equals a recount at the end of the run."""
     world = itsim.simulate(scenario, seed=3).world
     for role in world.roles:
         assert role.recurring_waiting == sum(1 for q in role.recurring_queues for _ in q)
+        if any(isinstance(q, CountedFifoQueue) for q in role.incident_queues):
+            assert role.incidents_waiting == sum(1 for q in role.incident_queues for _ in q)
         for person in role.people:
             assert person.rank == (person.item.rank if person.item is not None else -1)
     portfolio = world.portfolio

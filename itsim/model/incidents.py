@@ -16,7 +16,7 @@ from itsim.model.arrivals import ArrivalClock
 from itsim.model.queues import CountedFifoQueue, FifoQueue
 from itsim.model.work import INCIDENT, Incident
 from itsim.random import Rows
-from itsim.record import ARRIVE, DEFLECT, DONE, ESCALATE
+from itsim.record import ARRIVE, DEFLECT, ESCALATE
 
 
 def _constant(value):
@@ -179,16 +179,16 @@ class IncidentSource:
         if item.started < 0 and item.alive:
             self.world.abandon(item)
 
-    def finished(self, item: Incident, now: float) -> None:
+    def escalate(self, item: Incident, now: float) -> None:
+        """First line is done with ``item``; its escalation hours go to the escalation role."""
         world = self.world
-        if item.escalation_hours > 0:
-            extra = item.escalation_hours
-            item.escalation_hours = 0.0
-            item.remaining = extra
-            item.queue = self.escalated[item.priority]
-            world.open_work += extra
-            world.log.effort[item.id] += extra  # the item table holds the whole effort
-            world.log_event(now, ESCALATE, item.id)
-            world.offer(item)
-            return
-        world.log_event(now, DONE, item.id)
+        extra = item.escalation_hours
+        item.escalation_hours = 0.0
+        item.remaining = extra
+        item.queue = self.escalated[item.priority]
+        world.open_work += extra
+        log = world.log
+        log.effort[item.id] += extra  # the item table holds the whole effort
+        log.time.append(now)
+        log.entry.append(item.id << 4 | ESCALATE)
+        world.offer(item)

@@ -286,7 +286,7 @@ class World:
         item.holder = None
         if kind == INCIDENT:
             if item.escalation_hours > 0:
-                self.incidents.finished(item, now)
+                self.incidents.escalate(item, now)
             else:
                 log = self.log
                 log.time.append(now)

@@ -146,12 +146,13 @@ class Portfolio:
         return None
 
     def _chunk(self, project: Project, person) -> ProjectChunk:
-        before = self._has_room(project)  # False only for a project of no work at all
         unassigned = project.unassigned
         hours = self.chunk_hours if self.chunk_hours < unassigned else unassigned
         project.unassigned = unassigned - hours
         project.active += 1
-        self.with_room += self._has_room(project) - before
+        # It had room (it was chosen for it), unless it is a new project of no work at all.
+        if unassigned > 1e-9 and (project.unassigned <= 1e-9 or project.active >= self.limit):
+            self.with_room -= 1
         world = self.world
         chunk = ProjectChunk(world.log.add_item(PROJECT, project.id, hours), None, hours, world.env._now, project)
         resumed = unassigned < project.actual
@@ -163,17 +164,17 @@ class Portfolio:
     def chunk_returned(self, chunk: ProjectChunk) -> None:
         """A preempted chunk's remaining hours go back to its project."""
         project = chunk.project
-        before = self._has_room(project)
+        had_room = self._has_room(project)
         project.unassigned += chunk.remaining
-        project.active -= 1
-        self.with_room += self._has_room(project) - before
+        project.active -= 1  # below the limit now
+        self.with_room += (project.unassigned > 1e-9) - had_room
         chunk.alive = False
 
     def chunk_done(self, chunk: ProjectChunk, now: float) -> None:
         project = chunk.project
-        before = self._has_room(project)
         project.active -= 1
-        self.with_room += self._has_room(project) - before
+        if project.active == self.limit - 1 and project.unassigned > 1e-9:  # room again
+            self.with_room += 1
         if project.active == 0 and project.unassigned <= 1e-9:
             project.state = DELIVERED
             project.finished = now

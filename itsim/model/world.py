@@ -284,22 +284,19 @@ class World:
         person.pending = None
         person.state = IDLE  # free, though not yet in the idle pool
         item.holder = None
-        if kind == INCIDENT:
-            if item.escalation_hours > 0:
-                self.incidents.escalate(item, now)
-            else:
-                log = self.log
-                log.time.append(now)
-                log.entry.append(item.id << 4 | DONE)
-        elif kind == RECURRING:
-            self.log_event(now, DONE, item.id)
-            if item.rank == RECURRING_RANK:
-                self.recurring.finished(item, now)
-            else:
-                item.queue.done(item)
+        if kind == INCIDENT and item.escalation_hours > 0:
+            self.incidents.escalate(item, now)
         else:
-            self.log_event(now, DONE, item.id)
-            self.portfolio.chunk_done(item, now)
+            log = self.log
+            log.time.append(now)
+            log.entry.append(item.id << 4 | DONE)
+            if kind == RECURRING:
+                if item.rank == RECURRING_RANK:
+                    self.recurring.finished(item, now)
+                else:
+                    item.queue.done(item)
+            elif kind == PROJECT:
+                self.portfolio.chunk_done(item, now)
         self.free(person)
 
     def free(self, person: Person) -> None:

@@ -115,18 +115,21 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
             m[f"incident_wait_hours.{name}"] = _mean(wait[kept & cls])
             m[f"incident_resolve_hours.{name}"] = _mean(resolve[kept & cls])
     if cfg.sla_hours:
+        # Only the incidents served in the window, in working hours of the scenario calendar.
         clock = world.calendar.clock_array
-        due_work = np.array([cfg.sla_hours.get(n, math.inf) for n in names])[it.cls.clip(0, len(names) - 1)]
-        arrived = clock(np.nan_to_num(arr))
-        unresolved = np.isnan(it.done)
-        elapsed = np.where(unresolved, np.inf, clock(np.nan_to_num(it.done)) - arrived)
-        decided = served & (~unresolved | (clock(np.array([hi]))[0] - arrived > due_work))
-        decided &= np.isfinite(due_work)
+        rows = np.flatnonzero(served)
+        cls = it.cls[rows]
+        due_work = np.array([cfg.sla_hours.get(n, math.inf) for n in names])[cls.clip(0, len(names) - 1)]
+        arrived = clock(arr[rows])
+        done = it.done[rows]
+        unresolved = np.isnan(done)
+        elapsed = np.where(unresolved, np.inf, clock(np.nan_to_num(done)) - arrived)
+        decided = (~unresolved | (clock(np.array([hi]))[0] - arrived > due_work)) & np.isfinite(due_work)
         met = decided & (elapsed <= due_work)
         m["incident_sla_attainment"] = float(met.sum() / decided.sum()) if decided.any() else math.nan
         for k, name in enumerate(names):
             if name in cfg.sla_hours:
-                d = decided & (it.cls == k)
+                d = decided & (cls == k)
                 m[f"incident_sla_attainment.{name}"] = float((met & d).sum() / d.sum()) if d.any() else math.nan
     # Conservation over the whole run: arrived = done + open + abandoned + deflected.
     all_inc = inc & ~np.isnan(arr)

@@ -114,6 +114,11 @@ class Dynamics:
         self.staff_left = 0
         # Each role's busy and available hours of the last days of the burnout window.
         days = max(1, int(round(cfg.burnout_window_weeks * 7)))
+        # Daily chance that a person leaves, for a calm and for a burnt-out role.
+        self._p_leave = (
+            1.0 - math.exp(-cfg.attrition_per_year / 365.0),
+            1.0 - math.exp(-(cfg.attrition_per_year + cfg.burnout_attrition_per_year) / 365.0),
+        )
         self._busy_window = [deque(maxlen=days) for _ in world.roles]
         self._available_window = [deque(maxlen=days) for _ in world.roles]
 
@@ -211,10 +216,9 @@ class Dynamics:
             self._available_window[i].append(available[i])
             a = sum(self._available_window[i])
             b = sum(self._busy_window[i])
-            self.burnt[i] = a > 0 and b / a > c.burnout_utilization
-            burn = 1.0 - c.burnout_productivity_loss if self.burnt[i] else 1.0
-            rate = c.attrition_per_year + (c.burnout_attrition_per_year if self.burnt[i] else 0.0)
-            p_leave = 1.0 - math.exp(-rate / 365.0)
+            burnt = self.burnt[i] = a > 0 and b / a > c.burnout_utilization
+            burn = 1.0 - c.burnout_productivity_loss if burnt else 1.0
+            p_leave = self._p_leave[burnt]
             people = list(role.people)
             draws = self.attrition_u.take(max(len(people), 1))
             full = role.productivity * burn

@@ -33,6 +33,7 @@ import numpy as np
 import itsim
 from benchmarks import fresh
 from benchmarks.mmc_speed import horizon_hours, itsim_scenario, machine
+from benchmarks.results import write_json
 from itsim.record import EventLog
 
 MODULE = "benchmarks.baseline_year"  # re-run as a child with python -m
@@ -226,8 +227,7 @@ def main(argv: list[str] | None = None) -> int:
           f"({peak:.1f} MB): {'met' if verdicts['memory'] else 'NOT met'}")
 
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+        write_json(args.json, {
             "benchmark": "baseline_year",
             "dynamics": DYNAMICS,
             "repeats": args.repeats,
@@ -235,8 +235,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": results,
             "ratios": ratios,
             "targets": {"ratio_max": TARGET_RATIO, "peak_mb_max": TARGET_PEAK_MB, "met": verdicts},
-        }, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        })
     return 0
 
 

@@ -21,12 +21,12 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
 from benchmarks.baseline_year import DYNAMICS, STEADY, measure
 from benchmarks.mmc_speed import machine
+from benchmarks.results import write_json
 
 YEARS = (1, 5, 20)
 DAYS_PER_YEAR = 364  # 52 whole weeks, as in the baseline
@@ -86,8 +86,7 @@ def main(argv: list[str] | None = None) -> int:
           f"horizon: {'met' if met else 'NOT met'}")
 
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+        write_json(args.json, {
             "benchmark": "horizon_scaling",
             "dynamics": DYNAMICS,
             "changes": {} if args.growing else STEADY,
@@ -97,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
             "results": results,
             "ratios": ratios,
             "targets": {"us_per_event_ratio_max": TARGET_RATIO, "met": met},
-        }, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        })
     return 0
 
 

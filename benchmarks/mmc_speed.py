@@ -47,6 +47,7 @@ import numpy as np
 import simpy
 
 import itsim
+from itsim.store import atomic_write_text
 
 ARRIVAL_RATE = 4.5  # incidents per hour
 SERVICE_RATE = 1.0  # incidents per hour per server (mean effort 1 hour)
@@ -310,8 +311,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{key}: {value:.2f}x")
 
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+        atomic_write_text(args.json, json.dumps({
             "benchmark": "mmc_speed",
             "queue": {"servers": SERVERS, "arrival_rate_per_h": ARRIVAL_RATE,
                       "service_rate_per_h": SERVICE_RATE, "horizon_h": horizon,

@@ -27,6 +27,7 @@ import itsim
 from benchmarks import fresh
 from benchmarks.baseline_year import dynamics_scenario
 from benchmarks.mmc_speed import machine
+from benchmarks.results import write_json
 from benchmarks.sweep_scaling import demand_levels
 
 MODULE = "benchmarks.sweep_memory"  # re-run as a child with python -m
@@ -79,8 +80,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"growth from {marks[0]} to {total} replications: {rss[total] - quarter:+.1f} MB ({growth:+.1%}); "
           f"target <= {TARGET_GROWTH:+.0%}: {'met' if met else 'NOT met'}")
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+        write_json(args.json, {
             "benchmark": "sweep_memory",
             "workers": args.workers,
             "cells": args.cells,
@@ -93,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
             "peak_rss_mb": out["peak_rss_mb"],
             "growth": growth,
             "targets": {"growth_max": TARGET_GROWTH, "met": met},
-        }, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        })
     return 0
 
 

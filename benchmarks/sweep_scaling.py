@@ -20,7 +20,6 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import time
 from collections.abc import Callable
@@ -32,6 +31,7 @@ import itsim
 from benchmarks import fresh
 from benchmarks.baseline_year import DYNAMICS, dynamics_scenario
 from benchmarks.mmc_speed import machine
+from benchmarks.results import write_json
 from itsim.executors import DaskExecutor, Executor, LocalExecutor
 
 TARGET_SPEEDUP_2 = 1.5  # on 2 workers of a 2-core machine
@@ -133,8 +133,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"target: >= {TARGET_SPEEDUP_2:g}x on 2 local workers: {'met' if targets['met'] else 'NOT met'}")
 
     if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({
+        write_json(args.json, {
             "benchmark": "sweep_scaling",
             "executor": args.executor,
             "workers": args.workers,
@@ -149,8 +148,7 @@ def main(argv: list[str] | None = None) -> int:
             "speedup": speedup,
             "same_table": same,
             "targets": targets,
-        }, indent=2) + "\n")
-        print(f"wrote {args.json}")
+        })
     return 0 if same else 1
 
 

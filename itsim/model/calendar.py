@@ -55,9 +55,10 @@ class AlwaysOn:
 class BusinessHours:
     """Monday to Friday, 09:00 to 17:00.
 
-    Most conversions fall in the shift of the previous one, so the bounds of the last
-    shift met are cached for ``clock`` and ``time_at``; the cached path does the same
-    floating-point operations as the full one and gives identical results.
+    ``clock`` records the bounds of the last shift it met, and ``time_at`` the last
+    working day it met: ``advance`` and ``time_at`` take a short path while the next
+    conversion falls in the same shift, with the same floating-point operations as the
+    full one.
     """
 
     name = "business"
@@ -67,38 +68,26 @@ class BusinessHours:
     def __init__(self) -> None:
         # Wall-clock shift [lo, hi] of the last clock(): day start (d24) and on-shift hours before it (base).
         self._lo = self._hi = self._d24 = self._base = -1.0
-        self._off = self._off_work = -1.0  # the last off-shift time converted, and its clock
         # Working hours (k8, k8 + 8] of the last time_at(): the shift's start time.
         self._k8 = self._start = -math.inf
 
     def on_shift(self, t: float) -> bool:
-        if self._lo <= t < self._hi:
-            return True
         day = int(t // 24.0)
         h = t - day * 24.0
         return day % 7 < WORKDAYS and SHIFT_START <= h < SHIFT_END
 
     def clock(self, t: float) -> float:
-        if self._lo <= t <= self._hi:
-            return self._base + ((t - self._d24) - SHIFT_START)
-        if t == self._off:  # an off-shift instant (end of day books) is converted once per person
-            return self._off_work
         day = int(t // 24.0)
         week, dow = divmod(day, 7)
         if dow >= WORKDAYS:
-            work = week * self.hours_per_week + WORKDAYS * SHIFT_HOURS
-        else:
-            d24 = day * 24.0
-            h = t - d24
-            base = week * self.hours_per_week + dow * SHIFT_HOURS
-            if SHIFT_START < h < SHIFT_END:
-                self._lo, self._hi, self._d24, self._base = d24 + SHIFT_START, d24 + SHIFT_END, d24, base
-                return base + (h - SHIFT_START)
-            work = base + (0.0 if h <= SHIFT_START else SHIFT_HOURS)
-        self._off, self._off_work = t, work
-        return work
-        self._lo, self._hi, self._d24, self._base = d24 + SHIFT_START, d24 + SHIFT_END, d24, base
-        return base + (h - SHIFT_START)
+            return week * self.hours_per_week + WORKDAYS * SHIFT_HOURS
+        d24 = day * 24.0
+        h = t - d24
+        base = week * self.hours_per_week + dow * SHIFT_HOURS
+        if SHIFT_START < h < SHIFT_END:
+            self._lo, self._hi, self._d24, self._base = d24 + SHIFT_START, d24 + SHIFT_END, d24, base
+            return base + (h - SHIFT_START)
+        return base + (0.0 if h <= SHIFT_START else SHIFT_HOURS)
 
     def clock_array(self, t: np.ndarray) -> np.ndarray:
         t = np.asarray(t, dtype=float)

@@ -21,7 +21,7 @@ import math
 import re
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -216,19 +216,30 @@ def _cell_scenario(scenario: Scenario, values: dict[str, Any], label: str) -> Sc
 # -- running ------------------------------------------------------------------------------
 
 
+#: the fields of a :class:`Run` that a worker sends back; the cell already holds the scenario
+_RUN_PARTS = tuple(f.name for f in fields(Run) if f.name not in ("scenario", "world"))
+
+
 @dataclass
 class _Outcome:
+    """What a worker sends back for one replication: the run's parts (without the
+    scenario, which would cost more to send than the results) or the error text."""
+
     replication: int
-    run: Run | None
+    parts: dict[str, Any] | None
     error: str | None
+
+    def run(self, scenario: Scenario) -> Run:
+        return Run(scenario=scenario, **self.parts)
 
 
 def _replication(scenario: Scenario, seed: int, replication: int) -> _Outcome:
     """One replication of one cell (the unit of parallel work); errors come back as text."""
     try:
-        return _Outcome(replication, simulate(scenario, seed=seed, replication=replication, keep_events=False), None)
+        run = simulate(scenario, seed=seed, replication=replication, keep_events=False)
     except Exception:
         return _Outcome(replication, None, f"replication {replication}:\n{traceback.format_exc()}")
+    return _Outcome(replication, {name: getattr(run, name) for name in _RUN_PARTS}, None)
 
 
 def sweep(
@@ -412,7 +423,7 @@ class Sweep:
             if self.out is not None:
                 store.write_cell_error(self._cell_dir(cell), cell.error)
             return
-        runs = [o.run for o in outcomes]
+        runs = [o.run(cell.scenario) for o in outcomes]
         result = collect(cell.scenario, self.seed, runs)
         verdicts = pd.DataFrame({
             "replication": [r.replication for r in runs],

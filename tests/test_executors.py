@@ -7,10 +7,12 @@ import weakref
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import itsim
 from itsim import cli
-from itsim.executors import DaskExecutor, LocalExecutor
+from itsim.executors import MAX_BATCH, DaskExecutor, LocalExecutor, guided_batches
 from itsim.sweep import sweep
 from tests.test_scenario import MINIMAL
 
@@ -66,6 +68,46 @@ def test_dask_executor_runs_every_task_once(cluster):
     with Client(cluster) as client:
         got = dict(DaskExecutor(client=client).run(math.sqrt, [(x,) for x in range(5)]))
     assert got == {i: math.sqrt(i) for i in range(5)}
+
+
+def _lookup(table: dict, key: str, factor: int) -> int:
+    return table[key] * factor
+
+
+def test_dask_executor_gives_each_task_its_own_arguments(cluster):
+    from dask.distributed import Client
+
+    table = {"a": 1, "b": 2}
+    tasks = [(table, key, factor) for key in table for factor in range(30)]
+    with Client(cluster) as client:
+        got = dict(DaskExecutor(client=client).run(_lookup, tasks))
+    assert got == {i: _lookup(*args) for i, args in enumerate(tasks)}
+
+
+def _call(f, x: int) -> int:
+    return f(x)
+
+
+def test_dask_executor_takes_arguments_plain_pickle_cannot(cluster):
+    from dask.distributed import Client
+
+    with Client(cluster) as client:
+        got = dict(DaskExecutor(client=client).run(_call, [(lambda x: x * x, x) for x in range(4)]))
+    assert got == {i: i * i for i in range(4)}
+
+
+@given(tasks=st.integers(0, 5000), workers=st.integers(0, 64))
+def test_guided_batches_cover_every_task_once_largest_first(tasks, workers):
+    batches = guided_batches(tasks, workers)
+    assert [i for batch in batches for i in batch] == list(range(tasks))
+    sizes = [len(batch) for batch in batches]
+    assert all(1 <= n <= MAX_BATCH for n in sizes)
+    assert sizes == sorted(sizes, reverse=True)
+    if workers == 0:
+        assert set(sizes) <= {1}
+    else:
+        # the last 2 x workers tasks are single, so no worker waits on a big batch at the end
+        assert sizes[-min(tasks, 2 * workers):] == [1] * min(tasks, 2 * workers)
 
 
 def test_sweep_on_dask_equals_local_processes(cluster, local_sweep):

@@ -28,7 +28,7 @@ from benchmarks import fresh
 from benchmarks.baseline_year import dynamics_scenario
 from benchmarks.mmc_speed import machine
 from benchmarks.results import write_json
-from benchmarks.sweep_scaling import demand_levels
+from benchmarks.sweep_scaling import add_sweep_flags, demand_levels
 
 MODULE = "benchmarks.sweep_memory"  # re-run as a child with python -m
 TARGET_GROWTH = 0.10  # RSS at the end at most this share above RSS at a quarter of the replications
@@ -57,9 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--workers", type=int, default=1, help="local worker processes; default 1 (in-process)")
-    parser.add_argument("--cells", type=int, default=20, help="demand levels from 0.9 to 1.2; default 20")
-    parser.add_argument("--replications", type=int, default=10, help="replications per cell; default 10")
-    parser.add_argument("--horizon-days", type=int, default=91, help="days measured per replication; default 91")
+    add_sweep_flags(parser, cells=20, replications=10, horizon_days=91)
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     args = parser.parse_args(argv)
     if min(args.workers, args.cells, args.replications, args.horizon_days) <= 0:

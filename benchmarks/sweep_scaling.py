@@ -45,6 +45,16 @@ def demand_levels(cells: int) -> list[float]:
     return [round(float(v), 6) for v in np.linspace(0.9, 1.2, cells)]
 
 
+def add_sweep_flags(parser: argparse.ArgumentParser, cells: int, replications: int, horizon_days: int) -> None:
+    """The flags that shape a benchmark sweep, with these defaults: ``--cells`` (demand
+    levels from 0.9 to 1.2), ``--replications`` (per cell) and ``--horizon-days``."""
+    parser.add_argument("--cells", type=int, default=cells, help=f"demand levels from 0.9 to 1.2; default {cells}")
+    parser.add_argument("--replications", type=int, default=replications,
+                        help=f"replications per cell; default {replications}")
+    parser.add_argument("--horizon-days", type=int, default=horizon_days,
+                        help=f"days measured per replication; default {horizon_days}")
+
+
 def run_sweep(scenario: itsim.Scenario, levels: list[float], replications: int, executor: Executor) -> dict:
     """One sweep on ``executor``: wall and CPU seconds (CPU of this process only) and its table."""
     start, cpu_start = time.perf_counter(), time.process_time()
@@ -76,9 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--executor", choices=("local", "dask"), nargs="+", default=["local"],
                         help="where the N-worker sweeps run, one or both; default local processes")
     parser.add_argument("--workers", type=int, default=2, help="workers of the parallel sweep; default 2")
-    parser.add_argument("--cells", type=int, default=4, help="demand levels from 0.9 to 1.2; default 4")
-    parser.add_argument("--replications", type=int, default=50, help="replications per cell; default 50")
-    parser.add_argument("--horizon-days", type=int, default=182, help="days measured per replication; default 182")
+    add_sweep_flags(parser, cells=4, replications=50, horizon_days=182)
     parser.add_argument("--repeats", type=int, default=1, help="rounds (one sweep per configuration each); default 1")
     parser.add_argument("--json", type=Path, help="write the results to this JSON file")
     args = parser.parse_args(argv)

@@ -383,9 +383,9 @@ class World:
             person.seg_work = work
         item = person.item
         if item is None:
-            self._idle[person.role.index] += hours
+            self._idle[role.index] += hours
         else:
-            self._busy[person.role.index * 3 + item.kind] += hours
+            self._busy[role.index * 3 + item.kind] += hours
             work = hours * person.prod
             item.remaining -= work
             self.open_work -= work
@@ -532,8 +532,6 @@ class World:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE
-
-
 
 
 def _earliest(queues):

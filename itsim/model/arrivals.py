@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import bisect
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from itsim.model.calendar import AlwaysOn, BusinessHours
 
@@ -48,7 +49,8 @@ class ArrivalClock:
 
     ``rate`` is arrivals per working hour of ``calendar`` when no ``profile`` is given,
     else per wall hour on average over a week; ``profile`` holds 168 relative weights
-    (Monday 00:00 first) with mean 1. ``feedback`` is a multiplier read at each arrival.
+    (Monday 00:00 first) with mean 1. ``feedback`` is any object whose ``multiplier``
+    attribute (a float, kept up to date by its owner) multiplies the rate at each arrival.
     """
 
     def __init__(
@@ -57,7 +59,7 @@ class ArrivalClock:
         calendar: AlwaysOn | BusinessHours,
         profile: Sequence[float] | None = None,
         phases: PhaseScale | None = None,
-        feedback: Callable[[], float] | None = None,
+        feedback: Any = None,
     ):
         self.rate = rate
         self.calendar = calendar
@@ -79,14 +81,14 @@ class ArrivalClock:
     def _on_calendar(self, t: float, e: float) -> float:
         """Constant intensity per working hour (times the feedback): working hours to go
         are ``e / rate``, converted back to wall-clock time by the calendar."""
-        rate = self.rate if self.feedback is None else self.rate * self.feedback()
+        rate = self.rate if self.feedback is None else self.rate * self.feedback.multiplier
         if rate <= 0:
             return math.inf
         return self.calendar.advance(t, e / rate)
 
     def next_after(self, t: float, e: float) -> float:
         """The next arrival after ``t`` given a unit-mean exponential ``e``."""
-        base = self.rate * (self.feedback() if self.feedback is not None else 1.0)
+        base = self.rate * (self.feedback.multiplier if self.feedback is not None else 1.0)
         if base <= 0:
             return math.inf
         need = e

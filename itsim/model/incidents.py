@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import heapq
 import math
-from functools import partial
 
 import numpy as np
 
@@ -112,7 +111,7 @@ class IncidentSource:
         dyn = world.dynamics
         self.clock = ArrivalClock(
             per_hour * scale, cal, profile, world.phases.incident_scale,
-            partial(getattr, dyn, "multiplier") if dyn.shapes_incidents else None,
+            dyn if dyn.shapes_incidents else None,
         )
         self.base_per_week = per_hour * scale * (168.0 if profile is not None else cal.hours_per_week)
 

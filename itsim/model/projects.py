@@ -154,7 +154,11 @@ class Portfolio:
         if unassigned > 1e-9 and (project.unassigned <= 1e-9 or project.active >= self.limit):
             self.with_room -= 1
         world = self.world
-        chunk = ProjectChunk(world.log.add_item(PROJECT, project.id, hours), None, hours, world.env._now, project)
+        log = world.log  # EventLog.add_item, inlined
+        iid = len(log.meta)
+        log.meta.append(project.id << 2 | PROJECT)
+        log.effort.append(hours)
+        chunk = ProjectChunk(iid, None, hours, world.env._now, project)
         resumed = unassigned < project.actual
         if resumed and person.last_project is not project:
             world.dynamics.switched_project(chunk)

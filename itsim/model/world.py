@@ -70,6 +70,8 @@ class World:
         self._idle = [0.0] * n
         self._avail = [0.0] * n
         self._last_books = 0.0
+        #: Each role's on-shift clock at the last books (hours).
+        self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
         self.open_work = 0.0
         self.tech_debt = 0.0
         self.next_person = 0
@@ -230,7 +232,10 @@ class World:
             end = now + hours
         else:
             if person.seg_start != now:
-                work = role.work_clock(now)
+                if role.shift_start <= now < role.shift_end:  # Role.work_clock, inlined
+                    work = role.shift_end_work - (role.shift_end - now)
+                else:
+                    work = clock(now)
                 self._idle[role.index] += work - person.seg_work
                 person.seg_work = work
                 person.seg_start = now
@@ -415,30 +420,54 @@ class World:
             self.at(24.0, PRIO_BOOKS, self._daily_books)
 
     def _close_day(self) -> None:
+        """Book every person's stretch up to now (as :meth:`_book` does, inlined: it runs for
+        every person every day) and each role's on-shift hours of the day, then close the
+        day in the ledger."""
         now = self.env._now
-        n = len(self.roles)
         last = self._last_books
-        available = self._avail
+        busy, idle, available, closed = self._busy, self._idle, self._avail, self._closed_work
+        open_work = self.open_work
+        staff = []
         for role in self.roles:
+            i = role.index
             clock = role.clock
             work = now if clock is None else clock(now)
-            whole_day = now - last if clock is None else work - clock(last)
+            whole_day = work - closed[i]  # the on-shift hours since the last books
+            closed[i] = work
+            leaving = 0
             for p in role.people:
-                self._book(p, now, work)
+                if clock is None:
+                    hours = now - p.seg_start
+                else:
+                    hours = work - p.seg_work
+                    p.seg_work = work
+                item = p.item
+                if item is None:
+                    idle[i] += hours
+                else:
+                    busy[i * 3 + item.kind] += hours
+                    done = hours * p.prod
+                    item.remaining -= done
+                    open_work -= done
+                p.seg_start = now
                 if p.joined <= last:
-                    available[role.index] += whole_day
+                    available[i] += whole_day
                 else:
                     self._book_available(p, now)
+                leaving += p.leaving
+            staff.append(len(role.people) - leaving)
+        self.open_work = open_work
         led = self.ledger
         led.busy.append(self._busy)
         led.idle.append(self._idle)
         led.available.append(self._avail)
-        led.staff.append([len(r.people) - sum(p.leaving for p in r.people) for r in self.roles])
+        led.staff.append(staff)
         led.open_work.append(self.open_work)
         led.tech_debt.append(self.tech_debt)
         pf = self.portfolio
         led.backlog.append(pf.backlog if pf is not None else 0)
         led.wip.append(len(pf.in_progress) if pf is not None else 0)
+        n = len(self.roles)
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n

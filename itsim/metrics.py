@@ -59,6 +59,16 @@ class _Items:
             times[by_item[lo:hi]] = by_time[lo:hi]
             setattr(self, name, times)
 
+    def where(self, mask: np.ndarray) -> _Items:
+        """The items in ``mask``: per-item arrays restricted to them, event columns shared."""
+        if mask.all():
+            return self
+        sub = object.__new__(_Items)
+        sub.__dict__.update(self.__dict__)
+        for name in ("kind", "cls", "effort", "due", *NAMED_TIMES.values()):
+            setattr(sub, name, getattr(self, name)[mask])
+        return sub
+
     def count(self, code: int, lo: float, hi: float) -> int:
         """Events of one kind between ``lo`` and ``hi`` (hours)."""
         return int(((self.code == code) & (self.t >= lo) & (self.t < hi)).sum())
@@ -90,9 +100,9 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
 
 def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     cfg = world.scenario.incidents
-    inc = it.kind == INCIDENT
+    it = it.where(it.kind == INCIDENT)  # all that follows is about incidents only
     arr = it.arrive
-    win = inc & (arr >= lo) & (arr < hi)
+    win = (arr >= lo) & (arr < hi)
     served = win & np.isnan(it.deflect)
     # An incident still waiting (or unresolved) at the end counts the time so far: in an
     # overloaded department, leaving it out would hide exactly the longest waits.
@@ -132,7 +142,7 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
                 d = decided & (cls == k)
                 m[f"incident_sla_attainment.{name}"] = float((met & d).sum() / d.sum()) if d.any() else math.nan
     # Conservation over the whole run: arrived = done + open + abandoned + deflected.
-    all_inc = inc & ~np.isnan(arr)
+    all_inc = ~np.isnan(arr)
     open_now = sum(q.live for q in world.incidents.queues + world.incidents.escalated) + sum(
         1 for r in world.roles for p in r.people if p.item is not None and p.item.kind == INCIDENT
     )
@@ -140,15 +150,16 @@ def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     n_ab = int((all_inc & ~np.isnan(it.abandon)).sum())
     n_def = int((all_inc & ~np.isnan(it.deflect)).sum())
     checks["incidents_unaccounted"] = float(all_inc.sum() - n_done - n_ab - n_def - open_now)
-    _littles_law(it, inc, lo, hi, checks)
+    _littles_law(it, lo, hi, checks)
 
 
-def _littles_law(it: _Items, inc, lo, hi, checks) -> None:
-    """L (time-average incidents in the system) against lambda x W over the window."""
+def _littles_law(it: _Items, lo, hi, checks) -> None:
+    """L (time-average incidents in the system) against lambda x W over the window;
+    ``it`` holds the incidents only."""
     arr = it.arrive
     leave = np.fmin(it.done, it.abandon)
     leave = np.where(np.isnan(leave), np.inf, leave)
-    present = inc & np.isnan(it.deflect) & ~np.isnan(arr)
+    present = np.isnan(it.deflect) & ~np.isnan(arr)
     a, d = arr[present], leave[present]
     span = hi - lo
     area = float(np.clip(np.minimum(d, hi) - np.maximum(a, lo), 0, None).sum())

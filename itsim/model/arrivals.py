@@ -73,7 +73,8 @@ class ArrivalClock:
         if self.profile is None and self.phases is None and feedback is None:
             self.next_after = self._constant
         elif self.phases is None and profile is None:
-            self.next_after = self._on_calendar
+            business = isinstance(calendar, BusinessHours)
+            self.next_after = self._on_business_hours if business else self._on_calendar
 
     def _constant(self, t: float, e: float) -> float:
         return t + e / self.rate if self.rate > 0 else math.inf
@@ -85,6 +86,18 @@ class ArrivalClock:
         if rate <= 0:
             return math.inf
         return self.calendar.advance(t, e / rate)
+
+    def _on_business_hours(self, t: float, e: float) -> float:
+        """:meth:`_on_calendar` with the short path of :meth:`BusinessHours.advance` taken
+        here: an arrival within the shift of the last one costs no call."""
+        rate = self.rate if self.feedback is None else self.rate * self.feedback.multiplier
+        if rate <= 0:
+            return math.inf
+        hours = e / rate
+        cal = self.calendar
+        if cal.shift_lo <= t and t + hours <= cal.shift_hi:
+            return t + hours
+        return cal.advance(t, hours)
 
     def next_after(self, t: float, e: float) -> float:
         """The next arrival after ``t`` given a unit-mean exponential ``e``."""

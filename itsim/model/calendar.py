@@ -55,10 +55,10 @@ class AlwaysOn:
 class BusinessHours:
     """Monday to Friday, 09:00 to 17:00.
 
-    ``clock`` records the bounds of the last shift it met, and ``time_at`` the last
-    working day it met: ``advance`` and ``time_at`` take a short path while the next
-    conversion falls in the same shift, with the same floating-point operations as the
-    full one.
+    ``clock`` records the bounds of the last shift it met (``shift_lo`` and ``shift_hi``,
+    wall hours), and ``time_at`` the last working day it met: ``advance`` and ``time_at``
+    take a short path while the next conversion falls in the same shift, with the same
+    floating-point operations as the full one.
     """
 
     name = "business"
@@ -67,7 +67,7 @@ class BusinessHours:
 
     def __init__(self) -> None:
         # Wall-clock shift [lo, hi] of the last clock(): day start (d24) and on-shift hours before it (base).
-        self._lo = self._hi = self._d24 = self._base = -1.0
+        self.shift_lo = self.shift_hi = self._d24 = self._base = -1.0
         # Working hours (k8, k8 + 8] of the last time_at(): the shift's start time.
         self._k8 = self._start = -math.inf
 
@@ -85,7 +85,7 @@ class BusinessHours:
         h = t - d24
         base = week * self.hours_per_week + dow * SHIFT_HOURS
         if SHIFT_START < h < SHIFT_END:
-            self._lo, self._hi, self._d24, self._base = d24 + SHIFT_START, d24 + SHIFT_END, d24, base
+            self.shift_lo, self.shift_hi, self._d24, self._base = d24 + SHIFT_START, d24 + SHIFT_END, d24, base
             return base + (h - SHIFT_START)
         return base + (0.0 if h <= SHIFT_START else SHIFT_HOURS)
 
@@ -122,9 +122,9 @@ class BusinessHours:
     def advance(self, t: float, hours: float) -> float:
         if hours <= 0:
             return t
-        if self._lo <= t and t + hours <= self._hi:  # within the shift wall and on-shift hours run together
+        if self.shift_lo <= t and t + hours <= self.shift_hi:  # within the shift wall and on-shift hours run together
             return t + hours
-        if self._lo <= t <= self._hi:
+        if self.shift_lo <= t <= self.shift_hi:
             work = self._base + ((t - self._d24) - SHIFT_START) + hours
         else:
             work = self.clock(t) + hours

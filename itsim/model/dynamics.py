@@ -219,7 +219,7 @@ class Dynamics:
             burnt = self.burnt[i] = a > 0 and b / a > c.burnout_utilization
             burn = 1.0 - c.burnout_productivity_loss if burnt else 1.0
             p_leave = self._p_leave[burnt]
-            people = list(role.people)
+            people = role.people
             draws = self.attrition_u.take(max(len(people), 1))
             full = role.productivity * burn
             for person in people:
@@ -230,7 +230,7 @@ class Dynamics:
                 if abs(person.prod - target) > 1e-12:
                     world.set_productivity(person, target)
             if min(draws) < p_leave:
-                for k, person in enumerate(people):
+                for k, person in enumerate(list(people)):  # a copy: leavers leave the list
                     if not person.leaving and draws[k] < p_leave:
                         self._leaves(person, now)
 

@@ -214,8 +214,12 @@ class World:
     def requeue(self, item) -> None:
         """Preempted work goes back where it came from, to resume where it stopped."""
         if item.kind == PROJECT:
-            self.portfolio.chunk_returned(item)
-            self.wake(self.portfolio.roles)
+            pf = self.portfolio
+            pf.chunk_returned(item)
+            for role in pf.roles:
+                if role.idle:  # someone free may take the hours returned
+                    self.wake(pf.roles)
+                    break
         else:
             self.offer(item, front=True)
 
@@ -245,11 +249,11 @@ class World:
                 person.end_work = work
                 end = now
             else:
-                person.end_work = work + hours
-                if person.end_work <= role.shift_end_work:  # within this shift wall and on-shift hours run together
+                end_work = person.end_work = work + hours
+                if end_work <= role.shift_end_work:  # within this shift wall and on-shift hours run together
                     end = now + hours
                 else:
-                    end = role.calendar.time_at(person.end_work)
+                    end = role.calendar.time_at(end_work)
                     if end < now:
                         end = now
         person.item = item

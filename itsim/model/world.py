@@ -165,13 +165,14 @@ class World:
     def wake(self, roles) -> None:
         """Idle people of ``roles`` ask the policy for work."""
         select = self.policy.select
+        direct = self.direct
         for role in roles:
             idle = role.idle
             i = len(idle) - 1
             while i >= 0:
                 if i < len(idle):
                     person = idle[i]
-                    item = select(person, self)
+                    item = self.take_default(person) if direct else select(person, self)
                     if item is not None:
                         idle.remove(person)
                         self.start(person, item)

@@ -62,7 +62,6 @@ def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
     world = World(adjusted, policy, seed, replication).run()
     t0 = time.perf_counter()
     values, series, checks = _metrics.compute(world)
-    series.insert(0, "replication", replication)
     metrics_s = time.perf_counter() - t0
     return Run(
         scenario=scenario,

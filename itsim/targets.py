@@ -21,10 +21,10 @@ def open_work_growth(series: pd.DataFrame) -> tuple[float, float]:
     capacity, and the t statistic of that trend (weekly end-of-week values)."""
     if len(series) < 8:
         return 0.0, 0.0
-    half = series.iloc[len(series) // 2 :]
-    x = half["week"].to_numpy(dtype=float)
-    y = half["open_work_hours"].to_numpy(dtype=float)
-    capacity = float(half["hours.available"].mean()) if "hours.available" in half else 0.0
+    half = len(series) // 2  # columns sliced one by one: slicing the whole table copies every column
+    x = series["week"].to_numpy(dtype=float)[half:]
+    y = series["open_work_hours"].to_numpy(dtype=float)[half:]
+    capacity = float(series["hours.available"].iloc[half:].mean()) if "hours.available" in series else 0.0
     if capacity <= 0 or np.ptp(y) == 0:
         return 0.0, 0.0
     # Least squares by hand: scipy's linregress costs more than the rest of the verdict.

@@ -87,6 +87,7 @@ class Dynamics:
         sc = world.scenario
         cfg = sc.dynamics
         self.cfg = cfg
+        self.switch_hours = cfg.context_switch_hours  # read at every preemption: a plain attribute
         self.pool = None
         if cfg.debt_on:
             roles = []
@@ -171,7 +172,7 @@ class Dynamics:
         self.multiplier = self.incident_multiplier()
 
     def interrupted(self, item) -> None:
-        penalty = self.cfg.context_switch_hours
+        penalty = self.switch_hours
         if penalty > 0:
             item.remaining += penalty
             self.world.open_work += penalty

@@ -198,7 +198,18 @@ class World:
         if best is None:
             return False
         victim = best.item
-        self._book(best, now)
+        role = best.role  # book the stretch worked (as _book does, on shift and with work in hand)
+        if role.clock is None:
+            hours = now - best.seg_start
+        else:
+            work = role.shift_end_work - (role.shift_end - now)  # Role.work_clock within the shift
+            hours = work - best.seg_work
+            best.seg_work = work
+        self._busy[role.index * 3 + victim.kind] += hours
+        done = hours * best.prod
+        victim.remaining -= done
+        self.open_work -= done
+        best.seg_start = now
         best.pending.callbacks = []  # its completion no longer applies
         best.pending = None
         best.item = None
@@ -379,16 +390,14 @@ class World:
 
     # -- hours bookkeeping ------------------------------------------------------------
 
-    def _book(self, person: Person, now: float, work: float | None = None) -> None:
-        """Add the person's current stretch (busy or idle) to today's hours; ``work`` is
-        the role calendar's on-shift clock now, if the caller knows it."""
+    def _book(self, person: Person, now: float) -> None:
+        """Add the person's current stretch (busy or idle) to today's hours."""
         role = person.role
         clock = role.clock
         if clock is None:
             hours = now - person.seg_start
         else:
-            if work is None:
-                work = role.work_clock(now)
+            work = role.work_clock(now)
             hours = work - person.seg_work
             person.seg_work = work
         item = person.item
@@ -433,10 +442,16 @@ class World:
         busy, idle, available, closed = self._busy, self._idle, self._avail, self._closed_work
         open_work = self.open_work
         staff = []
+        works: dict[str, float] = {}  # the on-shift clock now, per calendar
         for role in self.roles:
             i = role.index
             clock = role.clock
-            work = now if clock is None else clock(now)
+            if clock is None:
+                work = now
+            else:
+                work = works.get(role.calendar.name)
+                if work is None:
+                    work = works[role.calendar.name] = clock(now)
             whole_day = work - closed[i]  # the on-shift hours since the last books
             closed[i] = work
             leaving = 0
@@ -488,17 +503,18 @@ class World:
         if change is not None:
             t, starts = change
             if not starts:  # on shift from now until t
+                end_work = roles[0].clock(t)  # one calendar: one clock for all
                 for role in roles:
-                    role.shift_start, role.shift_end, role.shift_end_work = now, t, role.clock(t)
+                    role.shift_start, role.shift_end, role.shift_end_work = now, t, end_work
             self.at(t - now, PRIO_CAPACITY, self._shift_change, (roles, starts))
 
     def _shift_change(self, ev: Wake) -> None:
         roles, starts = ev._value
         now = self.env._now
         self._schedule_shift(roles)  # first: work started now needs the shift's end
+        work = roles[0].clock(now) if starts else 0.0  # one calendar: one clock for all
         for role in roles:
             if starts:
-                work = role.clock(now)
                 for p in role.people:
                     if p.state == OFF:
                         p.seg_start = now

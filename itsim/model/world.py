@@ -455,6 +455,14 @@ class World:
             whole_day = work - closed[i]  # the on-shift hours since the last books
             closed[i] = work
             leaving = 0
+            if whole_day == 0.0 and clock is not None:
+                # The calendar stood still (a weekend): everyone's on-shift clock already
+                # reads ``work``, so there are no hours to book, only the stretch to restart.
+                for p in role.people:
+                    p.seg_start = now
+                    leaving += p.leaving
+                staff.append(len(role.people) - leaving)
+                continue
             for p in role.people:
                 if clock is None:
                     hours = now - p.seg_start

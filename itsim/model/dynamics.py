@@ -172,14 +172,14 @@ class Dynamics:
         self.multiplier = self.incident_multiplier()
 
     def interrupted(self, item) -> None:
+        """Preempted work costs the context switch when it is resumed: extra hours on it."""
         penalty = self.switch_hours
         if penalty > 0:
             item.remaining += penalty
             self.world.open_work += penalty
 
-    def switched_project(self, chunk) -> None:
-        """A person picks up a project they did not work on last: pay the switch."""
-        self.interrupted(chunk)
+    #: A person picks up a project they did not work on last: the same switch is paid.
+    switched_project = interrupted
 
     def person_joined(self, person, now: float) -> None:
         """Newcomers ramp up (with burnout and churn on): the daily check restores full speed."""

@@ -5,6 +5,12 @@ Same-time events are resolved in a fixed order (the ``PRIO_*`` constants):
 work finishing first, then capacity changes (shifts, staff, phases), then
 impatient requests leaving, then new arrivals and releases, then the daily
 books. Within one kind, the order in which events were scheduled decides.
+
+Events scheduled more than :data:`NEAR_HOURS` ahead through :meth:`World.at`
+(the next release of a monthly task, a project's patience running out) wait in
+a second heap and join the event loop's heap at the daily books before their
+time comes, with the same ordering keys: the loop's heap stays small, and every
+push and pop on it cheap.
 """
 
 from __future__ import annotations
@@ -23,6 +29,10 @@ from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, Event
 from itsim.scenario import Scenario
 
 PRIO_DONE, PRIO_CAPACITY, PRIO_ABANDON, PRIO_ARRIVE, PRIO_BOOKS = range(5)
+BOOKS_HOURS = 24.0  # the daily books, every 24 hours
+#: Events due this many hours ahead or more wait outside the event loop's heap (hours);
+#: more than one day, so that everything due before the next daily books is in it.
+NEAR_HOURS = 2 * BOOKS_HOURS
 
 
 class Wake:
@@ -55,6 +65,8 @@ class World:
         self.policy = policy
         self.streams = Streams(seed, replication)
         self.env = simpy.Environment()
+        self._later: list = []  # events due NEAR_HOURS ahead or more, as (time, priority, id, event)
+        self._near = NEAR_HOURS  # events due before this time (hours) are in the loop's heap
         self.log = EventLog()
         info = scenario.scenario
         self.calendar = make_calendar(info.calendar)
@@ -95,7 +107,8 @@ class World:
         """Call ``callback(event)`` after ``delay`` hours; ``event.value`` is ``value``."""
         ev = Wake(callback, value)
         env = self.env
-        heapq.heappush(env._queue, (env._now + delay, priority, next(env._eid), ev))
+        t = env._now + delay
+        heapq.heappush(env._queue if t < self._near else self._later, (t, priority, next(env._eid), ev))
         return ev
 
     @property
@@ -109,7 +122,7 @@ class World:
             if source is not None:
                 source.start()
         self.phases.start()
-        self.at(24.0, PRIO_BOOKS, self._daily_books)
+        self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
         shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
             shifts.setdefault(role.calendar.name, []).append(role)
@@ -429,9 +442,14 @@ class World:
         self._avail[role.index] += now - since if clock is None else clock(now) - clock(since)
 
     def _daily_books(self, ev: Wake) -> None:
+        env = self.env
+        near = self._near = env._now + NEAR_HOURS  # events due before it join the loop's heap
+        later, queue = self._later, env._queue
+        while later and later[0][0] < near:
+            heapq.heappush(queue, heapq.heappop(later))
         self._close_day()
-        if self.env._now + 24.0 < self.end - 1e-9:
-            self.at(24.0, PRIO_BOOKS, self._daily_books)
+        if env._now + BOOKS_HOURS < self.end - 1e-9:
+            self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
 
     def _close_day(self) -> None:
         """Book every person's stretch up to now (as :meth:`_book` does, inlined: it runs for

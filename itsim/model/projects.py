@@ -15,7 +15,7 @@ import math
 import numpy as np
 
 from itsim.model.arrivals import ArrivalClock
-from itsim.model.work import PROJECT, ProjectChunk
+from itsim.model.work import PROJECT, PROJECT_RANK, ProjectChunk
 from itsim.record import COMMIT, DECLINE, DELIVER, REQUEST, WITHDRAW
 
 WAITING, IN_PROGRESS, DELIVERED, DECLINED, WITHDRAWN = range(5)
@@ -158,7 +158,8 @@ class Portfolio:
         iid = len(log.meta)
         log.meta.append(project.id << 2 | PROJECT)
         log.effort.append(hours)
-        chunk = ProjectChunk(iid, None, hours, world.env._now, project)
+        chunk = ProjectChunk(iid, PROJECT, PROJECT_RANK, None, hours, world.env._now)
+        chunk.project = project
         resumed = unassigned < project.actual
         if resumed and person.last_project is not project:
             world.dynamics.switched_project(chunk)

@@ -169,7 +169,7 @@ class Portfolio:
     def chunk_returned(self, chunk: ProjectChunk) -> None:
         """A preempted chunk's remaining hours go back to its project."""
         project = chunk.project
-        had_room = project.unassigned > 1e-9 and project.active < self.limit  # _has_room
+        had_room = self._has_room(project)
         project.unassigned += chunk.remaining
         project.active -= 1  # below the limit now
         self.with_room += (project.unassigned > 1e-9) - had_room

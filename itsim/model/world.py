@@ -538,9 +538,9 @@ class World:
         roles, starts = ev._value
         now = self.env._now
         self._schedule_shift(roles)  # first: work started now needs the shift's end
-        work = roles[0].clock(now) if starts else 0.0  # one calendar: one clock for all
-        for role in roles:
-            if starts:
+        if starts:
+            work = roles[0].clock(now)  # one calendar: one clock for all
+            for role in roles:
                 for p in role.people:
                     if p.state == OFF:
                         p.seg_start = now
@@ -548,7 +548,8 @@ class World:
                         p.state = IDLE
                         role.idle.append(p)
                 self.wake([role])
-            else:
+        else:
+            for role in roles:
                 for p in role.idle:
                     p.state = OFF
                 role.idle.clear()

@@ -113,7 +113,7 @@ def run(
     report = write_report(out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
-    for line in headline(s):
+    for line in headline(s, currency=sc.costs.currency):
         typer.echo("  " + line)
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
 

@@ -93,19 +93,23 @@ def compare(dir_a: str | Path, dir_b: str | Path) -> pd.DataFrame:
     return df
 
 
-def _with_ci(metric: str, mean: float, low: float, high: float) -> str:
-    text = fmt.value(metric, mean)
+def _time_unit(metric: str, *xs: float) -> str | None:
+    """One unit for every time in a row (the larger side's), so A, B and B − A compare."""
+    finite = [abs(x) for x in xs if math.isfinite(x)]
+    if fmt.unit(metric) != "duration" or not finite:
+        return None
+    return fmt.duration_unit(fmt.in_hours(metric, max(finite)))
+
+
+def _with_ci(metric: str, mean: float, low: float, high: float, time_unit: str | None) -> str:
+    text = fmt.value(metric, mean, time_unit=time_unit)
     if math.isfinite(low) and math.isfinite(high):
-        text += f" [{fmt.value(metric, low)}, {fmt.value(metric, high)}]"
+        text += f" [{fmt.value(metric, low, time_unit=time_unit)}, {fmt.value(metric, high, time_unit=time_unit)}]"
     return text
 
 
-def _signed(metric: str, x: float) -> str:
-    if not math.isfinite(x):
-        return "–"
-    if fmt.unit(metric) == "share":
-        return f"{x * 100:+.1f} pts"
-    return ("+" if x > 0 else "") + fmt.value(metric, x)
+def _signed(metric: str, x: float, time_unit: str | None) -> str:
+    return fmt.difference(metric, x, time_unit=time_unit)
 
 
 def format_comparison(df: pd.DataFrame, width: int = 140) -> str:
@@ -118,19 +122,20 @@ def format_comparison(df: pd.DataFrame, width: int = 140) -> str:
                   caption_justify="left")
     for name, justify in (("Metric", "left"), ("A", "right"), ("B", "right"),
                           ("B − A", "right"), ("", "left")):
-        table.add_column(name, justify=justify)
+        table.add_column(name, justify=justify, no_wrap=name == "Metric")
     for row in df.itertuples(index=False):
         m = row.metric
         low, high = row.diff_ci_low, row.diff_ci_high
-        diff = _signed(m, row.difference)
+        tu = _time_unit(m, row.mean_a, row.mean_b)
+        diff = _signed(m, row.difference, tu)
         if math.isfinite(low) and math.isfinite(high):
-            diff += f" [{_signed(m, low)}, {_signed(m, high)}]"
+            diff += f" [{_signed(m, low, tu)}, {_signed(m, high, tu)}]"
             if low > 0 or high < 0:
                 diff += " *"
         table.add_row(
             Text.assemble(fmt.metric_label(m), "\n", (m, "dim")),
-            Text(_with_ci(m, row.mean_a, row.ci_low_a, row.ci_high_a)),
-            Text(_with_ci(m, row.mean_b, row.ci_low_b, row.ci_high_b)),
+            Text(_with_ci(m, row.mean_a, row.ci_low_a, row.ci_high_a, tu)),
+            Text(_with_ci(m, row.mean_b, row.ci_low_b, row.ci_high_b, tu)),
             Text(diff),
             Text("paired" if row.paired else "unpaired"),
         )

@@ -105,7 +105,7 @@ def test_format_comparison_is_readable(tmp_path: Path) -> None:
     text = format_comparison(compare(a, b))
     assert "Time from project request to delivery" in text
     assert "Time spent firefighting" in text
-    assert "+1 d [+0.561 d, +1.44 d] *" in text
+    assert "+0.14 weeks [+0.08 weeks," in text, "lead times of about 4 weeks, in weeks throughout"
     assert "-9.6 pts" in text
     assert "paired" in text
     assert "\x1b[" not in text, "no colour codes in captured output"

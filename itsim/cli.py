@@ -87,18 +87,26 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change one value for this run (repeatable): a dotted key and a TOML value, "
+             "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
 ) -> None:
-    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
+    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
+
+    With --set, the scenario.toml stored with the results is your file with the changed
+    values (comments kept) and a header listing the changes."""
     from itsim.experiment import policy_for, replicate
     from itsim.narrative import headline
     from itsim.store import write_run
+    from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
     _positive("--workers", workers)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
-        sc = load_scenario(scenario)
+        sc, text = load_with_settings(scenario, set_ or [])
         policy_for(sc)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
@@ -107,7 +115,7 @@ def run(
         sc, replications=replications, seed=seed, workers=workers,
         progress=_progress(replications, f"simulating {sc.name}"),
     )
-    write_run(out, sc, result)
+    write_run(out, sc, result, scenario_text=text)
     from itsim.report import write_report
 
     report = write_report(out)

@@ -56,7 +56,7 @@ def test_irregular_plurals_are_given() -> None:
 @pytest.mark.parametrize(("hours", "text"), [
     (0.25, "15 minutes"), (0.999, "1 hour"), (1.5, "1.5 hours"), (20, "20 hours"),
     (50, "2.1 days"), (24 * 5, "5 days"), (24 * 42.7, "6 weeks"), (24 * 7 * 19.4, "19 weeks"),
-    (24 * 7, "7 days"), (24 * 7 * 3, "3 weeks"),
+    (24 * 7, "7 days"), (24 * 7 * 3, "3 weeks"), (0.004, "under a minute"), (0, "0 minutes"),
 ])
 def test_times_are_in_the_unit_a_leader_reads(hours, text) -> None:
     assert fmt.duration(hours) == text

@@ -261,14 +261,17 @@ def duration(hours_: float | None, time_unit: str | None = None, digits: int | N
     """Elapsed time in hours, shown in ``time_unit`` (default: by size, see
     :func:`duration_unit`): ``45 minutes``, ``1 day``, ``6 weeks``.
 
-    ``digits=None`` rounds for reading aloud (whole units from 3 up, else two figures);
-    a number gives that many significant figures, for tables.
+    ``digits=None`` rounds for reading aloud (whole units from 3 up, else two figures,
+    and ``under a minute`` for less than half of one); a number gives that many
+    significant figures, for tables.
     """
     if _missing(hours_):
         return "–"
     time_unit = time_unit or duration_unit(hours_)
     x = hours_ / TIME_UNITS[time_unit]
     if digits is None:  # for reading aloud: whole units from 3 up (number never rounds those)
+        if 0 < abs(hours_) < 0.5 / 60:
+            return "under a minute"
         digits = 1 if abs(x) >= 3 else 2
     text = number(x, digits)
     return f"{text} {time_unit[:-1] if text.lstrip('+-') == '1' else time_unit}"

@@ -7,6 +7,7 @@ no traceback; 1 an unexpected internal error.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +16,32 @@ import typer
 from itsim.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Simulate IT demand versus IT supply, and show where the hours go.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"itsim {version('itsim')}")
+        except PackageNotFoundError:
+            from itsim import __version__
+
+            typer.echo(f"itsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate IT demand versus IT supply, and show where the hours go."""
 
 
 class BadInput(Exception):
@@ -258,10 +280,38 @@ def compare(
     typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
 
 
+class Template(StrEnum):
+    small = "small"
+    mid = "mid"
+    large = "large"
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Scenario file to write, e.g. my-department.toml.")],
+    template: Annotated[Template, typer.Option(
+        help="Department to start from: small (about 300 employees, 4 IT staff), mid (1,500 and 18) "
+             "or large (8,000 and 88).")] = Template.mid,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a commented starting scenario: every number with its source or assumption."""
+    from itsim.templates import TEMPLATES, write_template
+
+    try:
+        write_template(file, template.value, overwrite=overwrite)
+    except (FileExistsError, IsADirectoryError) as exc:
+        raise BadInput([str(exc)]) from None
+    except OSError as exc:
+        raise BadInput([f"{file}: cannot write ({exc.strerror or exc})"]) from None
+    typer.echo(f"Wrote {file}: the {template.value} template ({TEMPLATES[template.value]}).")
+    typer.echo("Replace the numbers marked 'assumption' with your own, then:")
+    typer.echo(f"  itsim validate {file}\n  itsim run {file}")
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:
-        app(standalone_mode=False)
+        app(prog_name="itsim", standalone_mode=False)
     except BadInput as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

@@ -265,19 +265,37 @@ def report(
 
 @app.command()
 def compare(
-    dir_a: Annotated[Path, typer.Argument(help="First run directory.")],
-    dir_b: Annotated[Path, typer.Argument(help="Second run directory.")],
+    dir_a: Annotated[Path, typer.Argument(help="The baseline's run folder (A).")],
+    dir_b: Annotated[Path, typer.Argument(help="The variant's run folder (B).")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML page.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write every metric as a CSV table.")] = None,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not only the headline.")] = False,
 ) -> None:
-    """Metrics side by side with 95% intervals, and the paired difference B - A when
-    both runs share seeds."""
-    from itsim.compare import compare as compare_runs
-    from itsim.compare import format_comparison
+    """Baseline versus variant: each side's verdict, then the headline figures with 95%
+    intervals and the difference B - A (paired when both runs share the seed)."""
+    from itsim.compare import ResultsError, load_comparison
+    from itsim.report.comparison import format_comparison
 
-    missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
-               if not (d / "summary.json").exists()]
-    if missing:
-        raise BadInput(missing)
-    typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+    try:
+        comparison = load_comparison(dir_a, dir_b)
+    except ResultsError as exc:
+        raise BadInput(exc.problems) from None
+    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=sys.stdout.isatty(),
+                                 width=max(100, min(160, _terminal_width()))), nl=False)
+    if html is not None:
+        from itsim.report.compare_page import write_comparison_page
+
+        typer.echo(f"Comparison page: {write_comparison_page(comparison, html)}")
+    if csv is not None:
+        from itsim.compare import write_comparison_csv
+
+        typer.echo(f"Comparison table: {write_comparison_csv(comparison, csv)}")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
 
 
 class Template(StrEnum):

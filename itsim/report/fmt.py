@@ -180,7 +180,7 @@ def _missing(x: float | None) -> bool:
     return x is None or not math.isfinite(x)
 
 
-def _decimals(x: float, digits: int) -> int:
+def decimals_for(x: float, digits: int) -> int:
     """Decimals that show ``x`` to ``digits`` significant figures (never rounding whole numbers)."""
     return max(0, digits - 1 - int(math.floor(math.log10(abs(x))))) if x else 0
 
@@ -189,14 +189,17 @@ def _pattern(decimals: int) -> str:
     return "#,##0" + ("." + "#" * decimals if decimals else "")
 
 
-def number(x: float | None, digits: int = 3) -> str:
+def number(x: float | None, digits: int = 3, decimals: int | None = None) -> str:
     """``x`` to ``digits`` significant figures with thousands separators; '–' if missing.
 
     ``number(28.0)`` is ``28``, ``number(1.104)`` is ``1.1``, ``number(12345)`` is ``12,345``.
+    ``decimals`` rounds to that many decimals instead (trailing zeros dropped), so the
+    figures of one table row share a precision.
     """
     if _missing(x):
         return "–"
-    decimals = _decimals(x, digits)
+    if decimals is None:
+        decimals = decimals_for(x, digits)
     rounded = round(x, decimals) or 0.0  # no "-0"
     return format_decimal(rounded, format=_pattern(decimals), locale=LOCALE)
 
@@ -214,14 +217,14 @@ def money(x: float | None, currency: str = "", digits: int = 3) -> str:
     if _missing(x):
         return "–"
     if abs(x) < 1000:
-        decimals = _decimals(x, digits)
+        decimals = decimals_for(x, digits)
         if not currency:
             return number(x, digits)
         text = format_currency(round(x, decimals) or 0.0, currency, format="¤" + _pattern(decimals),
                                currency_digits=False, locale=LOCALE)
     else:
         scaled = abs(x) / 1000 ** int(math.floor(math.log10(abs(x)) / 3))  # 1.25 of $1.25M
-        decimals = _decimals(scaled, digits)
+        decimals = decimals_for(scaled, digits)
         if not currency:
             return format_compact_decimal(x, fraction_digits=decimals, locale=LOCALE)
         text = format_compact_currency(x, currency, fraction_digits=decimals, locale=LOCALE)
@@ -235,7 +238,7 @@ def percent(x: float | None) -> str:
     """A share (0–1) as a percentage: whole from 10% up (``41%``), else two figures (``4.2%``)."""
     if _missing(x):
         return "–"
-    decimals = 0 if abs(x) >= 0.1 else _decimals(x * 100, 2)
+    decimals = 0 if abs(x) >= 0.1 else decimals_for(x * 100, 2)
     return format_percent(x or 0.0, format=_pattern(decimals) + "%", locale=LOCALE)
 
 
@@ -257,58 +260,70 @@ def duration_unit(hours_: float) -> str:
     return "weeks"
 
 
-def duration(hours_: float | None, time_unit: str | None = None, digits: int | None = None) -> str:
+def duration(hours_: float | None, time_unit: str | None = None, digits: int | None = None,
+             decimals: int | None = None) -> str:
     """Elapsed time in hours, shown in ``time_unit`` (default: by size, see
     :func:`duration_unit`): ``45 minutes``, ``1 day``, ``6 weeks``.
 
-    ``digits=None`` rounds for reading aloud (whole units from 3 up, else two figures,
-    and ``under a minute`` for less than half of one); a number gives that many
-    significant figures, for tables.
+    Without ``digits`` or ``decimals`` it is rounded for reading aloud (whole units from 3
+    up, else two figures, and ``under a minute`` for less than half of one); for tables,
+    ``digits`` gives significant figures and ``decimals`` a fixed precision.
     """
     if _missing(hours_):
         return "–"
     time_unit = time_unit or duration_unit(hours_)
     x = hours_ / TIME_UNITS[time_unit]
-    if digits is None:  # for reading aloud: whole units from 3 up (number never rounds those)
+    if digits is None and decimals is None:  # for reading aloud (number never rounds whole units)
         if 0 < abs(hours_) < 0.5 / 60:
             return "under a minute"
         digits = 1 if abs(x) >= 3 else 2
-    text = number(x, digits)
+    text = number(x, digits or 2, decimals)
     return f"{text} {time_unit[:-1] if text.lstrip('+-') == '1' else time_unit}"
 
 
-def value(metric: str, x: float | None, currency: str = "", time_unit: str | None = None) -> str:
+def value(metric: str, x: float | None, currency: str = "", time_unit: str | None = None,
+          decimals: int | None = None) -> str:
     """``x`` formatted in the unit of ``metric``: money with the scenario's currency,
-    durations in ``time_unit`` (default: by size)."""
+    durations in ``time_unit`` (default: by size); ``decimals`` fixes the precision of
+    times, hours and counts (default: three significant figures, two for times)."""
     kind = unit(metric)
     if kind == "share":
         return percent(x)
     if kind == "money":
         return money(x, currency)
+    if _missing(x):
+        return "–"
     if kind == "duration":
-        return duration(None if _missing(x) else in_hours(metric, x), time_unit, digits=2)
+        return duration(in_hours(metric, x), time_unit, 2, decimals)
+    text = number(x, 3, decimals)
     if kind == "hours":
-        return hours(x)
-    return number(x)
+        return f"{text} {'hour' if text.lstrip('+-') == '1' else 'hours'}"
+    return text
 
 
 def value_range(metric: str, low: float | None, high: float | None, currency: str = "",
-                time_unit: str | None = None) -> str:
+                time_unit: str | None = None, decimals: int | None = None) -> str:
     """An interval in the metric's unit, ``5.9 weeks to 6.3 weeks``; '' when undefined."""
     if _missing(low) or _missing(high):
         return ""
     if unit(metric) == "duration" and time_unit is None:
         time_unit = duration_unit(in_hours(metric, max(abs(low), abs(high))))
-    return f"{value(metric, low, currency, time_unit)} to {value(metric, high, currency, time_unit)}"
+    return (f"{value(metric, low, currency, time_unit, decimals)} to "
+            f"{value(metric, high, currency, time_unit, decimals)}")
 
 
-def difference(metric: str, d: float | None, currency: str = "", time_unit: str | None = None) -> str:
-    """A signed difference in the metric's unit: ``+3.1 pts`` for shares, ``-$12K``,
-    ``+1.5 weeks``."""
+def difference(metric: str, d: float | None, currency: str = "", time_unit: str | None = None,
+               decimals: int | None = None) -> str:
+    """A signed difference in the metric's unit: ``+3.1 pts`` for shares (to a tenth of a
+    point), ``-$12K``, ``+1.5 weeks``; one that rounds to nothing has no sign."""
     if _missing(d):
         return "–"
-    share = unit(metric) == "share"
-    text = f"{number(d * 100, 2)} pts" if share else value(metric, d, currency, time_unit)
+    if unit(metric) == "share":
+        text = f"{number(d * 100, decimals=1 if abs(d) < 0.1 else 0)} pts"
+    else:
+        text = value(metric, d, currency, time_unit, decimals)
+    if not any(c in "123456789" for c in text):
+        return text.lstrip("-")
     return "+" + text if d > 0 else text
 
 

@@ -280,8 +280,9 @@ def compare(
         comparison = load_comparison(dir_a, dir_b)
     except ResultsError as exc:
         raise BadInput(exc.problems) from None
-    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=sys.stdout.isatty(),
-                                 width=max(100, min(160, _terminal_width()))), nl=False)
+    on_terminal = sys.stdout.isatty()
+    width = max(100, _terminal_width()) if on_terminal else 140
+    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=on_terminal, width=width), nl=False)
     if html is not None:
         from itsim.report.compare_page import write_comparison_page
 

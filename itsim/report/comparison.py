@@ -174,7 +174,7 @@ def format_comparison(comparison: Comparison, all_metrics: bool = False, width: 
     changes = change_lines(comparison, limit=8)
     if changes:
         console.print("What differs (A → B): " + "; ".join(changes), markup=False, soft_wrap=True)
-    table = Table(caption=_caption(comparison, all_metrics), caption_justify="left", expand=False)
+    table = Table(expand=False)
     table.add_column("Measure", max_width=40)
     for name in ("A", "B", "B − A"):
         table.add_column(name, justify="right", no_wrap=True)
@@ -189,6 +189,7 @@ def format_comparison(comparison: Comparison, all_metrics: bool = False, width: 
             mark,
         )
     console.print(table)
+    console.print(_notes(comparison, all_metrics), soft_wrap=True)
     return out.getvalue()
 
 
@@ -199,7 +200,7 @@ def _cell(value: str, interval: str) -> Text:
     return text
 
 
-def _caption(comparison: Comparison, all_metrics: bool) -> str:
+def _notes(comparison: Comparison, all_metrics: bool) -> str:
     parts = ["Means over the simulated runs; below each, its 95% interval (kept within what the "
              "quantity can be). * marks a difference whose interval excludes 0.", pairing_note(comparison)]
     hidden = len(comparison.other_metrics)

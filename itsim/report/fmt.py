@@ -206,9 +206,12 @@ def number(x: float | None, digits: int = 3, decimals: int | None = None) -> str
 
 def plural(n: float | None, singular: str, plural_form: str | None = None) -> str:
     """A count with its noun: ``1 occurrence``, ``3 occurrences``, ``2.5 hours``."""
-    text = number(n)
-    word = singular if text.lstrip("+-") == "1" else (plural_form or singular + "s")
-    return f"{text} {word}"
+    return _counted(number(n), singular, plural_form or singular + "s")
+
+
+def _counted(text: str, singular: str, plural_form: str) -> str:
+    """A number as shown, with the noun that goes with it (singular only for "1")."""
+    return f"{text} {singular if text.lstrip('+-') == '1' else plural_form}"
 
 
 def money(x: float | None, currency: str = "", digits: int = 3) -> str:
@@ -242,9 +245,9 @@ def percent(x: float | None) -> str:
     return format_percent(x or 0.0, format=_pattern(decimals) + "%", locale=LOCALE)
 
 
-def hours(x: float | None) -> str:
-    """Work in person-hours: ``1,240 hours``, ``1 hour``."""
-    return "–" if _missing(x) else plural(x, "hour")
+def hours(x: float | None, decimals: int | None = None) -> str:
+    """Work in person-hours: ``1,240 hours``, ``1 hour`` (``decimals`` as for :func:`number`)."""
+    return "–" if _missing(x) else _counted(number(x, 3, decimals), "hour", "hours")
 
 
 def duration_unit(hours_: float) -> str:
@@ -277,8 +280,7 @@ def duration(hours_: float | None, time_unit: str | None = None, digits: int | N
         if 0 < abs(hours_) < 0.5 / 60:
             return "under a minute"
         digits = 1 if abs(x) >= 3 else 2
-    text = number(x, digits or 2, decimals)
-    return f"{text} {time_unit[:-1] if text.lstrip('+-') == '1' else time_unit}"
+    return _counted(number(x, digits or 2, decimals), time_unit[:-1], time_unit)
 
 
 def value(metric: str, x: float | None, currency: str = "", time_unit: str | None = None,
@@ -295,10 +297,9 @@ def value(metric: str, x: float | None, currency: str = "", time_unit: str | Non
         return "–"
     if kind == "duration":
         return duration(in_hours(metric, x), time_unit, 2, decimals)
-    text = number(x, 3, decimals)
     if kind == "hours":
-        return f"{text} {'hour' if text.lstrip('+-') == '1' else 'hours'}"
-    return text
+        return hours(x, decimals)
+    return number(x, 3, decimals)
 
 
 def value_range(metric: str, low: float | None, high: float | None, currency: str = "",

@@ -29,6 +29,7 @@ COMMENTED = "# Our service desk (figures from last year's ticket export)\n" + MI
     ('incidents.effort_hours={ dist = "gamma", mean = 1, cv = 0.5 }', "incidents.effort_hours",
      {"dist": "gamma", "mean": 1, "cv": 0.5}),
     ("scenario.name=Our IT = theirs", "scenario.name", "Our IT = theirs"),
+    ("recurring.Patch servers.due_within_days=7", "recurring.Patch servers.due_within_days", 7),
 ])
 def test_settings_are_toml_values_or_plain_words(text, key, value) -> None:
     assert parse_setting(text) == (key, value)
@@ -77,6 +78,7 @@ def test_no_settings_keep_the_file_as_it_is(tmp_path: Path) -> None:
     (["incidents.rate_per_hr=6"], "--set incidents.rate_per_hr: unknown key; did you mean 'rate_per_hour'?"),
     (["team.desk.count=-1"], "--set team.desk.count: input should be greater than or equal to 0 (got -1)"),
     (["team.0.count=-1"], "--set team.0.count: input should be greater than or equal to 0 (got -1)"),
+    (["team.-1.count=-1"], "--set team.-1.count: input should be greater than or equal to 0 (got -1)"),
     (["policy.name=wip_limt"], "--set policy.name: unknown policy 'wip_limt'"),
     (["policy.name=wip_limit", "policy.limit=3"], "--set policy.limit: not a parameter of wip_limit"),
     (["incidents.rate_per_day=3"], "with --set: incidents: give exactly one of rate_per_hour or rate_per_day"),

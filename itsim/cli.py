@@ -90,7 +90,7 @@ def run(
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
     from itsim.experiment import policy_for, replicate
-    from itsim.narrative import headline
+    from itsim.narrative import headline, terminal_colour
     from itsim.store import write_run
 
     _positive("--replications", replications)
@@ -113,8 +113,9 @@ def run(
     report = write_report(out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    colour = terminal_colour(s)
     for line in headline(s):
-        typer.echo("  " + line)
+        typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import re
 
+from itsim.report import fmt
 from itsim.targets import NEGLECT, STATUS_COLOURS, TOO_BUSY, status_sentence
 
 
@@ -63,6 +65,11 @@ def terminal_colour(summary: dict) -> str | None:
     """The terminal colour of the verdict's status, or None when there is no verdict."""
     tb = summary.get("too_busy") or {}
     state = tb.get("status") or (TOO_BUSY if tb.get("verdict") else None)
+    return status_colour(state)
+
+
+def status_colour(state: str | None) -> str | None:
+    """The terminal colour of a status (``healthy``, ``at_risk``, ``too_busy``)."""
     return TERMINAL_COLOURS[STATUS_COLOURS[state]] if state in STATUS_COLOURS else None
 
 
@@ -118,3 +125,109 @@ def _money(x: float) -> str:
     if abs(x) >= 1e3:
         return f"{x / 1e3:.0f} thousand"
     return f"{x:.0f}"
+
+
+# -- sweeps: the varied key and the tipping point in words ----------------------------------
+
+_TEAM_COUNT = re.compile(r"team\.([^.]+)\.count")
+_PERSON_NOUNS = ("er", "or", "ist", "ant", "ent", "ian", "ect", "min", "dba", "lead", "ee", "agent")
+
+
+def role_people(role: str) -> str:
+    """People in a role, in words: ``engineer`` -> ``engineers``, ``service_desk`` ->
+    ``service desk staff``."""
+    words = role.replace("_", " ")
+    if words.endswith("s"):
+        return words
+    return words + "s" if words.endswith(_PERSON_NOUNS) else words + " staff"
+
+
+def key_words(key: str) -> str:
+    """What a varied key is, for captions and sentences: ``engineers``, ``demand``."""
+    match = _TEAM_COUNT.fullmatch(key)
+    if match:
+        return role_people(match.group(1))
+    if key == "demand_scale":
+        return "demand"
+    return fmt.key_label(key).lower()
+
+
+def axis_title(key: str) -> str:
+    """A chart axis title for a varied key: ``Engineers (people)``, ``Demand (× today's level)``."""
+    match = _TEAM_COUNT.fullmatch(key)
+    if match:
+        return f"{role_people(match.group(1)).capitalize()} (people)"
+    return fmt.key_label(key)
+
+
+def level_words(key: str, x: float) -> str:
+    """A level of a varied key in words: ``1.15× today's demand``, ``12 engineers``."""
+    if key == "demand_scale":
+        return "today's demand" if x == 1 else f"{fmt.number(x)}× today's demand"
+    if _TEAM_COUNT.fullmatch(key):
+        return f"{fmt.number(x)} {key_words(key)}"
+    return f"{fmt.key_label(key).lower()} {fmt.number(x)}"
+
+
+def short_level(key: str, x: float) -> str:
+    """A level for lists and intervals: ``1.15×`` or ``12``."""
+    return f"{fmt.number(x)}×" if key == "demand_scale" else fmt.number(x)
+
+
+def tipping_sentence(entry: dict, values: list, short: bool = False) -> str:
+    """Where a series of a sweep becomes too busy, in words, from a ``too_busy.json`` entry:
+    ``tips into 'too busy' at 1.15× today's demand (95% interval 1.1× to 1.2×)``.
+    ``short`` names levels by number only (for a second mention in a sentence)."""
+    key = entry.get("varied", "demand_scale")
+    numbers = [float(v) for v in values]
+    low, high = min(numbers), max(numbers)
+    kind = entry.get("kind") or ("never" if entry.get("point") is None else "tips")
+    point = entry.get("point")
+    level = short_level if short else level_words
+    if kind == "never":
+        return f"is never too busy within the range tested (up to {level(key, high)})" if \
+            entry.get("direction", "more_is_worse") == "more_is_worse" else \
+            f"is never too busy within the range tested (from {level(key, low)})"
+    if kind == "below_range":
+        return f"is already too busy at {level(key, low)}, the lowest level tested: it tips below the range tested"
+    if kind == "above_range":
+        return (f"is still too busy at {level(key, high)}, the highest level tested: it recovers only above "
+                "the range tested")
+    verb = "recovers from 'too busy' at" if kind == "recovers" else "tips into 'too busy' at"
+    return f"{verb} {level(key, point)}{_interval(entry.get('ci95'), key, low, high)}"
+
+
+def _interval(ci: list | None, key: str, low: float, high: float) -> str:
+    if not ci:
+        return ""
+    lo, hi = ci
+    lo_text = short_level(key, lo) if lo is not None else f"below {short_level(key, low)}"
+    hi_text = short_level(key, hi) if hi is not None else f"beyond {short_level(key, high)}"
+    return f" (95% interval {lo_text} to {hi_text})"
+
+
+def at_risk_words(entry: dict, values: list) -> str:
+    """Where a series leaves the healthy band: ``at risk from 0.9× (95% interval 0.8× to 1×)``."""
+    risk = entry.get("at_risk") or {}
+    key = entry.get("varied", "demand_scale")
+    numbers = [float(v) for v in values]
+    kind, point = risk.get("kind"), risk.get("point")
+    if kind == "tips":
+        return f"at risk from {level_words(key, point)}{_interval(risk.get('ci95'), key, min(numbers), max(numbers))}"
+    if kind == "recovers":
+        return f"healthy from {level_words(key, point)}{_interval(risk.get('ci95'), key, min(numbers), max(numbers))}"
+    if kind in ("below_range", "above_range"):
+        return "never healthy within the range tested"
+    return "healthy throughout the range tested" if kind == "never" else ""
+
+
+def level_statuses(entry: dict) -> list[tuple[str, str]]:
+    """Each level tested with its share of replications that broke a target, and its status
+    by the bands (``[("0.6× 5%", "healthy"), ...]``)."""
+    key = entry.get("varied", "demand_scale")
+    band, risk = entry.get("band", 0.8), (entry.get("at_risk") or {}).get("band", 0.2)
+    out = []
+    for x, share in entry.get("shares") or []:
+        state = TOO_BUSY if share > band else ("at_risk" if share > risk else "healthy")
+        out.append((f"{short_level(key, x)} {share:.0%}", state))
+    return out

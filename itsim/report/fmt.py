@@ -22,9 +22,11 @@ LABELS = {
     "hours_share.projects": "Time spent on projects",
     "hours_share.idle": "Time free (slack)",
     "recurring_on_time_share": "Maintenance done on time",
+    "recurring_hours_on_time_share": "Maintenance hours done on time",
     "recurring_skipped": "Maintenance tasks skipped",
     "tech_debt_hours_end": "Tech debt at the end",
     "project_lead_time_days": "Time from project request to delivery",
+    "project_lead_time_delivered_days": "Time from request to delivery, delivered projects only",
     "projects_delivered": "Projects delivered",
     "projects_declined": "Projects declined up front",
     "projects_withdrawn_shadow_it": "Projects withdrawn to shadow IT",
@@ -54,6 +56,7 @@ RISK_LABELS = {
     "availability": "Availability (e.g. backups)",
     "compliance": "Compliance (e.g. access reviews)",
     "other": "Other",
+    "care_and_feeding": "Care and feeding of delivered systems",
 }
 
 POLICY_LABELS = {
@@ -84,7 +87,7 @@ def metric_label(metric: str) -> str:
     if metric in LABELS:
         return LABELS[metric]
     base, _, detail = metric.partition(".")
-    if base == "recurring_neglect_hours":
+    if base in ("recurring_neglect_hours", "neglect_hours"):
         return f"Maintenance late or skipped: {RISK_LABELS.get(detail, detail)}"
     if base in LABELS and detail:
         return f"{LABELS[base]} ({detail})"

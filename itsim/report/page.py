@@ -28,7 +28,8 @@ h1{font-size:30px;margin:0 0 4px}h2{font-size:22px;margin:40px 0 12px;border-bot
 h3{font-size:17px;margin:24px 0 6px}.sub{color:#666;margin:0 0 24px}
 .headline p{font-size:21px;margin:0 0 10px}.headline p:first-child{font-weight:bold}
 .verdict{border-left:8px solid #2ca02c;background:#f1f8f1;padding:12px 20px;margin:24px 0}
-.verdict.bad{border-color:#d62728;background:#fdf1f1}
+.verdict.amber{border-color:#ff9f1c;background:#fff7ea}
+.verdict.red{border-color:#d62728;background:#fdf1f1}
 .verdict.neutral{border-color:#1f77b4;background:#f2f6fa}.verdict strong{font-size:20px}
 .kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;margin:16px 0}
 .kpi{border:1px solid #ddd;border-radius:6px;padding:12px 16px}
@@ -87,6 +88,7 @@ class Page:
     methods: list[str]
     problems: list[str] = field(default_factory=list)
     verdict_table: Table | None = None
+    results: list[Table] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1)
@@ -126,8 +128,9 @@ def _table(table: Table) -> str:
 
 def _verdict(page: Page) -> str:
     v = page.verdict
-    css = {True: "verdict bad", False: "verdict", None: "verdict neutral"}[v.too_busy]
-    parts = [f'<section class="{css}"><strong>{_e(v.heading)}</strong>']
+    css = {"green": "verdict green", "amber": "verdict amber", "red": "verdict red"}.get(v.colour or "",
+                                                                                        "verdict neutral")
+    parts = [f'<section class="{css}" data-status="{_e(v.status or "")}"><strong>{_e(v.heading)}</strong>']
     if v.detail:
         parts.append(f"<p>{_e(v.detail)}</p>")
     if v.reasons:
@@ -163,6 +166,7 @@ def render(page: Page) -> str:
         _kpis(page.kpis),
         "<h2>What the simulation shows</h2>",
         *(_chart(b) for b in page.charts),
+        *(_table(t) for t in page.results),
         "<h2>Assumptions</h2>",
         '<p class="note">The scenario as simulated. Change any of these in the scenario file '
         "and run again to test a different assumption.</p>",

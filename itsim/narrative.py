@@ -101,11 +101,12 @@ def _maintenance(summary: dict) -> list[str]:
                if math.isfinite(hours := _get(summary, f"neglect_hours.{name}")) and hours >= 0.5]
     if neglect:
         parts = [t for t, _ in sorted(neglect, key=lambda p: -p[1])]
-        text += ", and " + _join(parts) + " were done late or skipped"
+        text += ", and " + join_words(parts) + " were done late or skipped"
     return [text + "."]
 
 
-def _join(parts: list[str]) -> str:
+def join_words(parts: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 

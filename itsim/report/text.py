@@ -276,7 +276,7 @@ def debt_caption(run: RunResults) -> str:
                 "No maintenance was done late or skipped, and the tech-debt loop is off in this scenario.")
     parts = [f"{fmt.number(h)} h of {NEGLECT.get(k, k)}" for k, h in
              sorted(neglect.items(), key=lambda kv: -kv[1])]
-    what = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    what = narrative.join_words(parts)
     if loop_on:
         return f"Maintenance done late or skipped ({what}) built the tech debt shown here."
     return (f"Maintenance was neglected ({what} done late or skipped), but the tech-debt loop is off "
@@ -346,7 +346,7 @@ def sweep_headline(sweep: SweepResults) -> list[str]:
     if not at_ref.empty:
         parts = [f"{fmt.weeks(at_ref.at[s, 'mean'])} under {s}"
                  for s in series_order(sweep) if s in at_ref.index]
-        joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+        joined = narrative.join_words(parts)
         where = level_phrase(key, sweep.reference_x)
         sentences.append(f"At {where}, projects reach the business {joined}.")
     return sentences

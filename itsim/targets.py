@@ -238,6 +238,10 @@ def target_figures(scenario: Scenario, busy: Sequence[dict]) -> dict[str, dict]:
             "share_broken": broken / len(busy),
             "replications": int(np.isfinite(values).sum()),
         }
+        if target.code == "open_work_growing":
+            spare = np.array([b.get("figures", {}).get("open_work_spare_weeks", math.nan) for b in busy])
+            spare = spare[np.isfinite(spare)]
+            out[target.code]["spare_mean"] = float(spare.mean()) if spare.size else None
     return out
 
 
@@ -298,8 +302,16 @@ def across_text(target: Target, entry: dict, n: int) -> str:
     lo, hi = entry["ci95"]
     interval = f" (95% interval {quantity_range(target, lo, hi)})" if lo is not None and hi is not None else ""
     return (f"{target.what}: {quantity(target, entry['mean'])} on average{interval}, "
-            f"{position_phrase(target, entry['target'], entry['position'])}; "
+            f"{position_phrase(target, entry['target'], entry['position'])}{_spare(entry)}; "
             f"broken in {entry['broken_in']} of {n} replications")
+
+
+def _spare(entry: dict) -> str:
+    """For work piling up: the hours the people who could work it had spare."""
+    spare = entry.get("spare_mean")
+    if spare is None:
+        return ""
+    return f", while the people who could work it had {spare:.2f} weeks of capacity spare on average"
 
 
 STATUS_WORDS: dict[str, str] = {HEALTHY: "healthy", AT_RISK: "at risk", TOO_BUSY: "too busy"}

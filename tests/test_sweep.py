@@ -346,7 +346,7 @@ def test_sweep_killed_at_any_moment_resumes_to_the_same_results(itsim_sweep, sce
     code, stdout, err = itsim_sweep(scenario_file, *args, "--out", whole)
     assert code == 0, err
     assert "8 cells (4 values of demand_scale x 2 policies)" in stdout
-    assert "firefight_first: too busy from demand_scale = " in stdout
+    assert "firefight_first: tips into 'too busy' at " in stdout
 
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE, "sweep", scenario_file, *map(str, args), "--out", out,

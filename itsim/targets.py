@@ -108,13 +108,13 @@ def open_work_growth(series: pd.DataFrame, scenario: Scenario | None = None) -> 
     capacity: for each kind of work the scenario has, the idle hours of the roles that
     may take it; the smallest of these (the kind with the least slack). Without
     ``scenario`` (or per-role idle columns) it is the idle hours of the whole team.
-    Fewer than ``MIN_WEEKS`` weeks: (0, inf), not judged.
+    Fewer than ``MIN_WEEKS`` weeks, or no capacity: (NaN, inf), not judged.
     """
     if len(series) < MIN_WEEKS or "hours.available" not in series:
-        return 0.0, math.inf
+        return math.nan, math.inf
     capacity = float(series["hours.available"].to_numpy(dtype=float).mean())
     if capacity <= 0:
-        return 0.0, math.inf
+        return math.nan, math.inf
     y = series["open_work_hours"].to_numpy(dtype=float)
     dx = np.arange(len(y), dtype=float) - (len(y) - 1) / 2
     # Least squares by hand: scipy's linregress costs more than the rest of the verdict.

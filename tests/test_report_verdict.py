@@ -131,6 +131,8 @@ def test_sweep_over_head_count_names_the_key_in_words_and_keeps_integers(tmp_pat
     assert entry["point"] == 4
     html = write_sweep_report(tmp_path / "s").read_text(encoding="utf-8")
     assert "recovers from &#x27;too busy&#x27; at 4 engineers" in html
+    assert "Share of runs that broke a target, by engineers" in html
+    assert '<td class="too_busy" title="too busy">100%</td>' in html, "each level in its status colour"
     spec = embedded_specs(html)["chart-hockey_stick"]
     assert "Engineers (people)" in json.dumps(spec)
     assert "as demand rises" not in html

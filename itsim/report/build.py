@@ -12,7 +12,7 @@ from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import export_images, write_atomic
-from itsim.report.page import ChartBlock, Page, render
+from itsim.report.page import ChartBlock, Page, StatusGrid, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
     Verdict,
@@ -22,6 +22,7 @@ from itsim.report.text import (
     run_headline,
     run_kpis,
     run_verdict,
+    status_grid,
     sweep_headline,
     targets_table,
     tipping_rows,
@@ -128,8 +129,18 @@ def write_sweep_report(directory: str | Path) -> Path:
         problems=notes + failed,
         verdict_table=Table("", ["Policy", "Where it becomes too busy", "95% interval",
                                  "Where it stops being healthy"], tipping_rows(sweep)),
+        status_grid=_status_grid(sweep),
     )
     return _write(directory / "report.html", page, failed)
+
+
+def _status_grid(sweep) -> StatusGrid | None:
+    grid = status_grid(sweep)
+    if grid is None:
+        return None
+    header, rows = grid
+    return StatusGrid(f"Share of runs that broke a target, by {narrative.key_words(sweep.x_key)}", header, rows,
+                      "Green: healthy; amber: at risk; red: too busy (the bands of [targets]).")
 
 
 def build_report(directory: str | Path) -> Path:

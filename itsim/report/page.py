@@ -31,6 +31,7 @@ h3{font-size:17px;margin:24px 0 6px}.sub{color:#666;margin:0 0 24px}
 .verdict.amber{border-color:#ff9f1c;background:#fff7ea}
 .verdict.red{border-color:#d62728;background:#fdf1f1}
 .verdict.neutral{border-color:#1f77b4;background:#f2f6fa}.verdict strong{font-size:20px}
+td.healthy{background:#dff0df}td.at_risk{background:#ffe9c4}td.too_busy{background:#f8d0d0}
 .kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;margin:16px 0}
 .kpi{border:1px solid #ddd;border-radius:6px;padding:12px 16px}
 .kpi .v{font-size:28px;font-weight:bold}.kpi .l{font-size:14px;color:#444}
@@ -75,6 +76,17 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class StatusGrid:
+    """Levels of a sweep by policy: each cell a text (the share of runs that broke a
+    target) shown in the colour of its status (``healthy``, ``at_risk``, ``too_busy``)."""
+
+    title: str
+    header: list[str]
+    rows: list[tuple[str, list[tuple[str, str]]]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """Everything the report shows, as plain data; :func:`render` turns it into HTML."""
 
@@ -89,6 +101,7 @@ class Page:
     problems: list[str] = field(default_factory=list)
     verdict_table: Table | None = None
     results: list[Table] = field(default_factory=list)
+    status_grid: StatusGrid | None = None
 
 
 @functools.lru_cache(maxsize=1)
@@ -138,7 +151,22 @@ def _verdict(page: Page) -> str:
                      + "".join(f"<li>{_e(r)}</li>" for r in v.reasons) + "</ul>")
     if page.verdict_table is not None:
         parts.append(_table(page.verdict_table))
+    if page.status_grid is not None:
+        parts.append(_grid(page.status_grid))
     parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _grid(grid: StatusGrid) -> str:
+    parts = [f"<h3>{_e(grid.title)}</h3>"] if grid.title else []
+    if grid.note:
+        parts.append(f'<p class="note">{_e(grid.note)}</p>')
+    parts.append("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in grid.header) + "</tr>")
+    for name, cells in grid.rows:
+        parts.append(f"<tr><th>{_e(name)}</th>" + "".join(
+            f'<td class="{_e(state)}" title="{_e(state.replace("_", " "))}">{_e(text)}</td>'
+            for text, state in cells) + "</tr>")
+    parts.append("</table>")
     return "\n".join(parts)
 
 

@@ -322,6 +322,17 @@ def tipping_rows(sweep: SweepResults) -> list[list[str]]:
     return rows
 
 
+def status_grid(sweep: SweepResults) -> tuple[list[str], list[tuple[str, list[tuple[str, str]]]]] | None:
+    """Header (the levels) and, per policy, each level's share of runs that broke a target
+    with its status; None for sweeps stored before the shares were."""
+    entries = [(name, narrative.level_statuses(entry)) for name, entry in _entries(sweep) if entry.get("shares")]
+    if not entries:
+        return None
+    levels = [short_level(sweep.x_key, x) for x, _ in _entries(sweep)[0][1]["shares"]]
+    rows = [(name, [(text.split(" ", 1)[1], state) for text, state in cells]) for name, cells in entries]
+    return ["Policy", *levels], rows
+
+
 def sweep_headline(sweep: SweepResults) -> list[str]:
     """Which policy tips at which level, which holds out longest, and lead times today."""
     key, values = sweep.x_key, sweep.x_values

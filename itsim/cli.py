@@ -119,7 +119,7 @@ def run(
     With --set, the scenario.toml stored with the results is your file with the changed
     values (comments kept) and a header listing the changes."""
     from itsim.experiment import policy_for, replicate
-    from itsim.narrative import headline
+    from itsim.narrative import headline, terminal_colour
     from itsim.store import write_run
     from itsim.whatif import load_with_settings
 
@@ -140,12 +140,14 @@ def run(
     write_run(out, sc, result, scenario_text=text)
     from itsim.report import write_report
 
-    report = write_report(out)
+    report, chart_problems = _report(write_report, out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    colour = terminal_colour(s)
     for line in headline(s, currency=sc.costs.currency):
-        typer.echo("  " + line)
+        typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
 
 
 @app.command()
@@ -164,6 +166,7 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
     from itsim.sweep import SweepMismatch, parse_vary, plan
     from itsim.sweep import sweep as run_sweep
 
@@ -217,7 +220,7 @@ def sweep(
         if isinstance(runner, DaskExecutor):
             runner.close()
     failed = len(result.failed)
-    report = _write_sweep_report(out) if failed < len(cells) else None
+    report, chart_problems = _report(_write_sweep_report, out) if failed < len(cells) else (None, [])
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -228,16 +231,14 @@ def sweep(
     except ValueError:
         points = {}
     for name, entry in points.items():
-        key = entry["varied"]
-        if entry["point"] is None:
-            typer.echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
-            continue
-        lo, hi = entry["ci95"]
-        span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
-        typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+        values = grid[entry["varied"]]
+        typer.echo(f"  {name}: {tipping_sentence(entry, values)}; {at_risk_words(entry, values)}")
+        levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
+        typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
         typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
     if failed:
         sys.exit(1)
 
@@ -249,6 +250,24 @@ def _write_sweep_report(out: Path) -> Path:
     return write_sweep_report(out)
 
 
+def _report(write, directory: Path) -> tuple[Path, list[str]]:
+    """Write a report; a chart that cannot be drawn comes back as a problem, not a traceback."""
+    from itsim.report import ChartError
+
+    try:
+        return write(directory), []
+    except ChartError as exc:
+        return exc.path, exc.problems
+
+
+def _fail_on_charts(problems: list[str]) -> None:
+    """Charts that could not be drawn: say which, and exit 1 (the rest of the report is written)."""
+    for line in problems:
+        typer.echo(f"report: {line}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
@@ -257,10 +276,11 @@ def report(
     from itsim.report import build_report
 
     try:
-        path = build_report(directory)
+        path, problems = _report(build_report, directory)
     except FileNotFoundError as exc:
         raise BadInput([str(exc)]) from None
     typer.echo(f"Report: {path}")
+    _fail_on_charts(problems)
 
 
 @app.command()

@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from itsim.app import DEFAULT_REPLICATIONS
 from itsim.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(
@@ -345,6 +346,24 @@ def init(
     typer.echo(f"Wrote {file}: the {template.value} template ({TEMPLATES[template.value]}).")
     typer.echo("Replace the numbers marked 'assumption' with your own, then:")
     typer.echo(f"  itsim validate {file}\n  itsim run {file}")
+
+
+@app.command(name="app")
+def app_(
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario TOML file (default: the mid-size starting scenario of itsim init).")] = None,
+    port: Annotated[int | None, typer.Option(help="Local port (default: 8501, or a free one if taken).")] = None,
+    replications: Annotated[int, typer.Option(help="Simulated runs per answer, to start with.")]
+    = DEFAULT_REPLICATIONS,
+) -> None:
+    """The what-if app in your browser: move people, demand, policy and surges, and see the
+    verdict beside today's with paired differences; download the what-if and its report."""
+    from itsim.app import launch
+
+    problems = launch.problems(scenario, port, replications)
+    if problems:
+        raise BadInput(problems)
+    sys.exit(launch.serve(scenario, launch.pick_port(port), replications, say=typer.echo))
 
 
 def main() -> None:

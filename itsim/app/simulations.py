@@ -15,6 +15,7 @@ another thread held. They are started once and reused.
 
 from __future__ import annotations
 
+import signal
 import threading
 import traceback
 from collections import OrderedDict
@@ -272,5 +273,12 @@ class Simulations:
     def _executor(self) -> Executor:
         with self._lock:
             if self._pool is None:
-                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"))
+                self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
+                                                 initializer=_leave_ctrl_c_to_the_server)
             return self._pool
+
+
+def _leave_ctrl_c_to_the_server() -> None:
+    """In a worker: ignore Ctrl-C, which a terminal sends to the whole process group; the
+    server stops its workers when it stops (and a worker whose server is gone exits)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -178,6 +178,20 @@ def policy_table(scenario: Scenario, levers: Levers) -> dict[str, Any] | None:
     return {"name": levers.policy[0] if len(levers.policy) == 1 else list(levers.policy), **chosen}
 
 
+RATE_KEYS = {"incidents": ("rate_per_day", "rate_per_hour"), "projects": ("rate_per_month", "rate_per_week")}
+
+
+def todays_rate(scenario: Scenario, section: str) -> tuple[str, float] | None:
+    """The arrival rate of ``incidents`` or ``projects`` as the file gives it: its key
+    (``rate_per_day``, ``rate_per_hour``, ``rate_per_month`` or ``rate_per_week``) and
+    value; None when the scenario has no such section."""
+    table = getattr(scenario, section)
+    if table is None:
+        return None
+    key = next(k for k in RATE_KEYS[section] if getattr(table, k) is not None)
+    return key, getattr(table, key)
+
+
 def changes(scenario: Scenario, levers: Levers, phases: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     """The dotted changes that take ``scenario`` to ``levers`` (empty when nothing moved).
 
@@ -191,12 +205,10 @@ def changes(scenario: Scenario, levers: Levers, phases: list[dict[str, Any]] | N
         count = levers.people.get(team.role, team.count)
         if count != team.count:
             out[f"team.{team.role}.count"] = int(count)
-    if scenario.incidents is not None and not math.isclose(levers.incident_volume, 1.0):
-        key = "rate_per_day" if scenario.incidents.rate_per_day is not None else "rate_per_hour"
-        out[f"incidents.{key}"] = _tidy(getattr(scenario.incidents, key) * levers.incident_volume)
-    if scenario.projects is not None and not math.isclose(levers.project_intake, 1.0):
-        key = "rate_per_month" if scenario.projects.rate_per_month is not None else "rate_per_week"
-        out[f"projects.{key}"] = _tidy(getattr(scenario.projects, key) * levers.project_intake)
+    for section, share in (("incidents", levers.incident_volume), ("projects", levers.project_intake)):
+        today = todays_rate(scenario, section)
+        if today is not None and not math.isclose(share, 1.0):
+            out[f"{section}.{today[0]}"] = _tidy(today[1] * share)
     policy = policy_table(scenario, levers)
     if policy is not None:
         out["policy"] = policy

@@ -78,22 +78,23 @@ def people(scenario: Scenario) -> dict[str, int]:
         for team in scenario.team}
 
 
+RATE_WORDS = {"rate_per_day": "a working day", "rate_per_hour": "an hour", "rate_per_month": "a month",
+              "rate_per_week": "a week"}
+
+
 def demand(scenario: Scenario) -> tuple[float, float]:
     st.sidebar.subheader("Demand")
-    incidents = projects = 100
-    if scenario.incidents is not None:
-        inc = scenario.incidents
-        today = (f"{fmt.number(inc.rate_per_day)} a working day" if inc.rate_per_day is not None
-                 else f"{fmt.number(inc.rate_per_hour)} an hour")
-        incidents = st.sidebar.slider("Incident volume, % of today's", 10, 300, 100, 5, key="incident_volume",
-                                      help=f"Today {today}, before self-service.")
-    if scenario.projects is not None:
-        pro = scenario.projects
-        today = (f"{fmt.number(pro.rate_per_month)} a month" if pro.rate_per_month is not None
-                 else f"{fmt.number(pro.rate_per_week)} a week")
-        projects = st.sidebar.slider("Project requests, % of today's", 10, 300, 100, 5, key="project_intake",
-                                     help=f"Today {today}.")
-    return incidents / 100, projects / 100
+    shares = []
+    for section, label in (("incidents", "Incident volume"), ("projects", "Project requests")):
+        today = lv.todays_rate(scenario, section)
+        if today is None:
+            shares.append(1.0)
+            continue
+        key, rate = today
+        words = "a day" if key == "rate_per_day" and scenario.scenario.calendar == "24x7" else RATE_WORDS[key]
+        shares.append(st.sidebar.slider(f"{label}, % of today's", 10, 300, 100, 5, key=f"volume.{section}",
+                                        help=f"Today {fmt.number(rate)} {words} ({section}.{key}).") / 100)
+    return shares[0], shares[1]
 
 
 def policy(scenario: Scenario) -> tuple[tuple[str, ...], dict[str, Any]]:

@@ -355,15 +355,17 @@ def app_(
     port: Annotated[int | None, typer.Option(help="Local port (default: 8501, or a free one if taken).")] = None,
     replications: Annotated[int, typer.Option(help="Simulated runs per answer, to start with.")]
     = DEFAULT_REPLICATIONS,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for the simulations (default: one per usable core).")] = None,
 ) -> None:
     """The what-if app in your browser: move people, demand, policy and surges, and see the
     verdict beside today's with paired differences; download the what-if and its report."""
     from itsim.app import launch
 
-    problems = launch.problems(scenario, port, replications)
+    problems = launch.problems(scenario, port, replications, workers)
     if problems:
         raise BadInput(problems)
-    sys.exit(launch.serve(scenario, launch.pick_port(port), replications, say=typer.echo))
+    sys.exit(launch.serve(scenario, launch.pick_port(port), replications, workers, say=typer.echo))
 
 
 def main() -> None:

@@ -42,6 +42,7 @@ def test_the_server_listens_on_this_machine_only_and_sends_nothing_out() -> None
         assert flag in flags
     assert cmd[cmd.index("--") + 1:] == [str(SCENARIO.resolve()), "--replications", "12"]
     assert launch.command(None, 8600, 12)[-2:] == ["--replications", "12"]
+    assert launch.command(None, 8600, 12, workers=3)[-4:] == ["--replications", "12", "--workers", "3"]
     assert launch.ENTRY.exists()
 
 
@@ -58,7 +59,8 @@ def test_problems_are_found_before_starting(tmp_path, monkeypatch) -> None:
     assert found[1] == f"--port: {port} is in use on this machine (leave --port out to take a free one)"
     assert found[2] == "--replications: must be >= 2 (got 1)"
     assert "did you mean 'firefight_first'" in found[3]
-    assert launch.problems(None, 70000, 5)[-1] == "--port: must be between 1 and 65535 (got 70000)"
+    assert launch.problems(None, 70000, 5, workers=0)[-2:] == [
+        "--port: must be between 1 and 65535 (got 70000)", "--workers: must be >= 1 (got 0)"]
 
 
 def test_without_streamlit_the_command_says_how_to_install_it() -> None:

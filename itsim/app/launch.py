@@ -51,13 +51,15 @@ def streamlit_installed() -> bool:
     return importlib.util.find_spec("streamlit") is not None
 
 
-def command(scenario: Path | None, port: int, replications: int) -> list[str]:
+def command(scenario: Path | None, port: int, replications: int, workers: int | None = None) -> list[str]:
     """The command line that starts the server on ``port`` for ``scenario`` (None: the
-    mid-size starting scenario)."""
+    mid-size starting scenario), with ``replications`` per answer to start with and
+    ``workers`` processes for the simulations (None: one per usable core)."""
     settings = [f"--{key}={value}" for key, value in {**SETTINGS, "server.port": str(port)}.items()]
     page_args = [str(scenario.resolve())] if scenario is not None else []
     return [sys.executable, "-m", "streamlit", "run", str(ENTRY), *settings,
-            "--", *page_args, "--replications", str(replications)]
+            "--", *page_args, "--replications", str(replications),
+            *(["--workers", str(workers)] if workers is not None else [])]
 
 
 def port_free(port: int) -> bool:
@@ -109,9 +111,9 @@ def stop(server: subprocess.Popen) -> None:
             continue
 
 
-def problems(scenario: Path | None, port: int | None, replications: int) -> list[str]:
+def problems(scenario: Path | None, port: int | None, replications: int, workers: int | None = None) -> list[str]:
     """What stops the app from starting, one line each: Streamlit missing, a port that
-    is taken or impossible, too few replications, a scenario that is not valid."""
+    is taken or impossible, too few replications or workers, a scenario that is not valid."""
     from itsim.experiment import policy_for
     from itsim.scenario import ScenarioError, load_scenario
 
@@ -122,6 +124,8 @@ def problems(scenario: Path | None, port: int | None, replications: int) -> list
         found.append(f"--port: {port} is in use on this machine (leave --port out to take a free one)")
     if replications < 2:
         found.append(f"--replications: must be >= 2 (got {replications})")
+    if workers is not None and workers < 1:
+        found.append(f"--workers: must be >= 1 (got {workers})")
     if scenario is not None:
         try:
             policy_for(load_scenario(scenario))
@@ -145,12 +149,13 @@ def _on_sigterm(signum, frame) -> None:
     raise Stopped
 
 
-def serve(scenario: Path | None, port: int, replications: int, say: Callable[[str], None] = print) -> int:
+def serve(scenario: Path | None, port: int, replications: int, workers: int | None = None,
+          say: Callable[[str], None] = print) -> int:
     """Run the app until Ctrl-C (exit code 130) or SIGTERM (143), stopping the server
     either way, or until the server stops by itself (its own exit code; 1 if it never
     answered)."""
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
-    server = subprocess.Popen(command(scenario, port, replications), stdout=subprocess.DEVNULL)
+    server = subprocess.Popen(command(scenario, port, replications, workers), stdout=subprocess.DEVNULL)
     try:
         if not wait_until_serving(port, server):
             say(f"itsim app: the server did not start on port {port} (see the messages above)")

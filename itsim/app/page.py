@@ -41,19 +41,21 @@ def usable_cores() -> int:
 
 
 @st.cache_resource
-def simulations() -> Simulations:
+def simulations(workers: int) -> Simulations:
     """One set of simulations for the server: its results are shared by every page open."""
-    sims = Simulations(make_outcome, report_html, workers=usable_cores())
+    sims = Simulations(make_outcome, report_html, workers=workers)
     atexit.register(sims.close)
     return sims
 
 
 def arguments() -> argparse.Namespace:
     """The page's arguments (after ``--`` on Streamlit's command line): the scenario file,
-    or nothing for the mid-size starting scenario, and ``--replications N``."""
+    or nothing for the mid-size starting scenario, ``--replications N`` to start with and
+    ``--workers N`` (default: one per usable core)."""
     parser = argparse.ArgumentParser(prog="itsim app")
     parser.add_argument("scenario", nargs="?", default="")
     parser.add_argument("--replications", type=int, default=DEFAULT_REPLICATIONS)
+    parser.add_argument("--workers", type=int, default=None)
     return parser.parse_args(sys.argv[1:])
 
 
@@ -159,9 +161,10 @@ def surge(scenario: Scenario) -> lv.Surge | None:
     size = st.sidebar.slider("Extra demand, %", 10, 300, 50, 10, key="surge.size")
     applies_to = st.sidebar.selectbox("On", list(lv.SURGE_KEYS), key="surge.on_what",
                                       format_func=lambda k: lv.SURGE_WORDS[k].capitalize())
-    start = st.sidebar.number_input("Starting on day", 0, max(0, horizon - 1), min(horizon // 4, horizon - 1), 1,
+    first = min(horizon // 4, horizon - 1)  # by default eight weeks from a quarter in, within the horizon
+    start = st.sidebar.number_input("Starting on day", 0, max(0, horizon - 1), first, 1,
                                     key="surge.start", help="Days after the warm-up.")
-    length = st.sidebar.number_input("For days", 1, horizon, min(56, horizon), 1, key="surge.length")
+    length = st.sidebar.number_input("For days", 1, horizon, max(1, min(56, horizon - first)), 1, key="surge.length")
     return lv.Surge(size / 100, float(start), float(length), applies_to)
 
 
@@ -241,7 +244,7 @@ def main() -> None:
                "simulated beside today's scenario, with the same random demand, so the differences are its own.")
     levers = lv.Levers(people(base), *demand(base), *policy(base), surge=surge(base))
     runs, seed = simulation_settings(base, args.replications)
-    sims = simulations()
+    sims = simulations(args.workers or usable_cores())
     sims.prepare((text, seed, runs))  # today's scenario, while the levers move
     try:
         whatif = lv.whatif(text, levers, origin)

@@ -102,9 +102,16 @@ class Visit:
         return side.get_attribute("data-status")
 
     def first_chart(self) -> bytes:
+        """The first chart as drawn: a screenshot once two in a row agree."""
         chart = self.page.locator('[data-testid="stVegaLiteChart"]').first
         chart.locator("canvas, svg").first.wait_for()
-        return chart.screenshot()
+        shots = [chart.screenshot()]
+        for _ in range(60):
+            self.page.wait_for_timeout(250)
+            shots.append(chart.screenshot())
+            if shots[-1] == shots[-2]:
+                return shots[-1]
+        raise AssertionError("the chart kept changing")
 
     def download(self, label: str, to: Path) -> Path:
         button = self.page.get_by_role("button", name=label)

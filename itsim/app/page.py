@@ -180,14 +180,13 @@ def simulation_settings(scenario: Scenario, replications: int) -> tuple[int, int
 # -- the main area: the answer ---------------------------------------------------------------
 
 
-def wait_for(job: Job, until: str) -> None:
-    """Show the job's progress until it has an outcome (``until="outcome"``) or has finished."""
-    bar = st.progress(0.0)
+def show_progress(place, job: Job, until: str) -> None:
+    """Show the job's progress in ``place`` (one element, replaced as a whole) until it
+    has an outcome (``until="outcome"``) or has finished."""
     while not (job.finished or (until == "outcome" and job.outcome is not None)):
-        bar.progress(job.fraction, text=f"{job.stage.capitalize()}: {job.done} of "
-                                        f"{fmt.plural(job.total, 'simulated run')} done")
+        place.progress(job.fraction, text=f"{job.stage.capitalize()}: {job.done} of "
+                                          f"{fmt.plural(job.total, 'simulated run')} done")
         time.sleep(POLL_S)
-    bar.empty()
 
 
 def coloured(state: str | None, text: str) -> str:
@@ -219,9 +218,7 @@ def downloads(job: Job, stem: str) -> None:
                        "application/toml", key=f"download.scenario.{hash(job.request)}", on_click="ignore",
                        help="Your scenario file with the changed values; every comment kept.")
     slot = st.empty()
-    if not job.finished:
-        with slot:
-            wait_for(job, "finished")
+    show_progress(slot, job, "finished")
     if job.report is not None:
         slot.download_button("Download the report (HTML)", job.report, f"{stem}-what-if-report.html", "text/html",
                              key=f"download.report.{hash(job.request)}", on_click="ignore",
@@ -256,28 +253,32 @@ def main() -> None:
     request = Request(text, whatif.text, seed, runs, origin)
     if st.button("Run", type="primary", key="run"):
         sims.submit(request)
-    # One element holds the whole answer, so that a rerun replaces it at once: no stale
-    # verdict or download button of an earlier what-if stays on the page meanwhile.
-    with st.empty().container():
-        respond(sims, request, Path(origin).stem if args.scenario else TEMPLATE)
+    # One element holds the whole answer and is replaced as a whole: while a new answer is
+    # worked out it shows only the progress, so no verdict or download button of an
+    # earlier what-if lingers on the page.
+    respond(sims, request, Path(origin).stem if args.scenario else TEMPLATE, st.empty())
 
 
-def respond(sims: Simulations, request: Request, stem: str) -> None:
-    """The answer to ``request``: its progress, then the verdicts, figures, charts and
-    downloads; the last answer shown, marked as such, while the levers have moved."""
+def respond(sims: Simulations, request: Request, stem: str, place) -> None:
+    """The answer to ``request`` in ``place``: its progress, then the verdicts, figures,
+    charts and downloads; the last answer shown, marked as such, while the levers have
+    moved."""
     job = sims.job(request)
-    if job is None:
+    moved = job is None
+    if moved:
         shown = st.session_state.get("shown")
         job = sims.job(shown) if shown is not None else None
         if job is None or job.outcome is None:
-            st.info(f"Press Run to simulate {fmt.plural(request.replications, 'run')} of your what-if "
-                    "and of today's scenario.")
+            place.info(f"Press Run to simulate {fmt.plural(request.replications, 'run')} of your what-if "
+                       "and of today's scenario.")
             return
-        st.warning("The levers have moved since this answer: press Run for the new settings.")
-    wait_for(job, "outcome")
+    show_progress(place, job, "outcome")
     if job.outcome is None:
-        st.error("The what-if could not be simulated:\n\n" + "\n\n".join(f"- {p}" for p in job.problems or []))
+        place.error("The what-if could not be simulated:\n\n" + "\n\n".join(f"- {p}" for p in job.problems or []))
         return
     st.session_state["shown"] = job.request
-    answer(job.outcome)
-    downloads(job, stem)
+    with place.container():
+        if moved:
+            st.warning("The levers have moved since this answer: press Run for the new settings.")
+        answer(job.outcome)
+        downloads(job, stem)

@@ -30,7 +30,7 @@ from pathlib import Path
 from benchmarks.results import write_json
 from itsim.app import DEFAULT_REPLICATIONS
 from itsim.app.launch import free_port, wait_until_serving
-from itsim.app.page import usable_cores
+from itsim.app.simulations import usable_cores
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import atexit
-import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +20,7 @@ import streamlit as st
 from itsim.app import DEFAULT_REPLICATIONS
 from itsim.app import levers as lv
 from itsim.app.outcome import Outcome, make_outcome, report_html
-from itsim.app.simulations import Job, Request, Simulations
+from itsim.app.simulations import Job, Request, Simulations, usable_cores
 from itsim.report import fmt
 from itsim.report.compare_page import comparison_html
 from itsim.scenario import Scenario, ScenarioError, loads_scenario
@@ -30,14 +29,6 @@ from itsim.status import STATUS_COLOURS
 POLL_S = 0.4
 """How often the page looks at a run in the background, in seconds."""
 TEMPLATE = "mid"
-
-
-def usable_cores() -> int:
-    """Cores this process may run on (worker processes for the replications)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return max(1, os.cpu_count() or 1)
 
 
 @st.cache_resource

@@ -15,6 +15,7 @@ another thread held. They are started once and reused.
 
 from __future__ import annotations
 
+import os
 import signal
 import threading
 import traceback
@@ -28,6 +29,15 @@ from typing import Any
 
 from itsim.experiment import Replicated, collect, simulate
 from itsim.scenario import ScenarioError, loads_scenario
+
+
+def usable_cores() -> int:
+    """Cores this process may run on: the default number of worker processes."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS and Windows have no affinity call
+        return max(1, os.cpu_count() or 1)
+
 
 Key = tuple[str, int, int]
 """A set of replications: the scenario's text, the seed and the number of replications."""

@@ -29,6 +29,9 @@ def page(scenario: str) -> None:
 @pytest.fixture
 def app(monkeypatch):
     monkeypatch.setattr(sys, "argv", list(sys.argv))  # the page sets its own
+    # AppTest leaves its script as the __main__ module; processes started with spawn
+    # later in the session (Dask's, the app's) would run it again.
+    monkeypatch.setitem(sys.modules, "__main__", sys.modules["__main__"])
     at = testing.AppTest.from_function(page, args=(str(SCENARIO),), default_timeout=TIMEOUT_S)
     at.run()
     assert not at.exception

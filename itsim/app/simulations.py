@@ -10,7 +10,10 @@ simulated once for every what-if compared with it.
 
 Worker processes are started with ``spawn``: the app's server is multi-threaded,
 and forking a multi-threaded process can leave a child waiting forever on a lock
-another thread held. They are started once and reused.
+another thread held. They are started once and reused. As with any program that
+starts processes with ``spawn``, a worker runs the main script again (as
+``__mp_main__``): its work must be under ``if __name__ == "__main__":``, as it is in
+:mod:`itsim.app.entry`.
 """
 
 from __future__ import annotations

@@ -87,14 +87,19 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    samples: Annotated[int | None, typer.Option(
+        help="Latin-hypercube samples of the uncertain inputs, each run --replications times (default 10).")] = None,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
     from itsim.experiment import policy_for, replicate
     from itsim.narrative import headline
     from itsim.store import write_run
+    from itsim.uncertainty.nested import DEFAULT_SAMPLES, describe
 
     _positive("--replications", replications)
     _positive("--workers", workers)
+    if samples is not None:
+        _positive("--samples", samples)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
@@ -102,10 +107,13 @@ def run(
         policy_for(sc)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
+    if samples is not None and not sc.uncertain:
+        raise BadInput([f"--samples: {scenario} has no uncertain inputs (write a number as {{ uncertain = ... }})"])
     out = out if out is not None else Path("out") / scenario.stem
+    total = replications * ((samples or DEFAULT_SAMPLES) if sc.uncertain else 1)
     result = replicate(
         sc, replications=replications, seed=seed, workers=workers,
-        progress=_progress(replications, f"simulating {sc.name}"),
+        progress=_progress(total, f"simulating {sc.name}"), samples=samples,
     )
     write_run(out, sc, result)
     from itsim.report import write_report
@@ -113,7 +121,7 @@ def run(
     report = write_report(out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
-    for line in headline(s):
+    for line in headline(s) + describe(s):
         typer.echo("  " + line)
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
 

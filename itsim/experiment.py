@@ -92,15 +92,22 @@ class Replicated:
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
-              workers: int = 1, progress=None) -> Replicated:
+              workers: int = 1, progress=None, samples: int | None = None) -> Replicated:
     """Run ``replications`` replications (on ``workers`` local processes) and summarise them.
 
     ``progress``, if given, is called with the number of replications finished so far.
+    A scenario with uncertain inputs runs ``samples`` (default 10) Latin-hypercube samples
+    of them with ``replications`` each (see :mod:`itsim.uncertainty.nested`).
     """
     if replications < 1:
         raise ValueError("replications must be >= 1")
     seed = scenario.scenario.seed if seed is None else seed
     policy_for(scenario)  # fail fast on a bad policy, before any work
+    if scenario.uncertain:
+        from itsim.uncertainty.nested import DEFAULT_SAMPLES, replicate_uncertain
+
+        return replicate_uncertain(scenario, replications, seed, workers, progress,
+                                   samples if samples is not None else DEFAULT_SAMPLES)
     from itsim.executors import LocalExecutor
 
     runs = []

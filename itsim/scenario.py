@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from itsim import uncertainty
 from itsim.distributions import Distribution
 from itsim.scenario_text import ScenarioError, did_you_mean, format_errors, set_dotted, to_toml
 
@@ -336,6 +337,9 @@ class Scenario(_Section):
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
     phase: list[Phase] = Field(default_factory=list)
+    uncertain: dict[str, uncertainty.Belief] = Field(default_factory=dict)
+    """Beliefs about numbers written as ``{ uncertain = ... }`` (dotted key -> belief); the
+    fields themselves hold the central values (see :mod:`itsim.uncertainty`)."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -404,6 +408,10 @@ class Scenario(_Section):
         if not isinstance(data, dict):
             raise ScenarioError([f"{source}: a scenario is a table of sections"])
         try:
+            data = uncertainty.lift(data)
+        except ScenarioError as exc:
+            raise ScenarioError([f"{source}: {p}" for p in exc.problems]) from None
+        try:
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError([f"{source}: {p}" for p in format_errors(exc, data, cls)]) from None
@@ -412,16 +420,18 @@ class Scenario(_Section):
         """A copy with dotted keys changed, e.g. ``{"incidents.rate_per_day": 40}``.
 
         Lists of tables are addressed by index (``recurring.0.due_within_days``) or by
-        ``role``/``name`` (``team.engineer.count``). The result is validated again.
+        ``role``/``name`` (``team.engineer.count``). The result is validated again. A key
+        changed here is certain: a belief written for it (``uncertain``) is dropped.
         """
         data = self.to_dict()
         for key, value in changes.items():
+            uncertainty.pin(data, key)
             set_dotted(data, key, value)
         return Scenario.from_dict(data, source="with_changes")
 
     def dumps(self) -> str:
         """The scenario as TOML text that loads back to an equal scenario."""
-        return to_toml(self.to_dict())
+        return to_toml(uncertainty.inline(self.to_dict()))
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -461,7 +471,9 @@ def loads_scenario(raw: bytes | str, source: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: TOML syntax error: {_toml_message(exc)}"]) from None
-    return Scenario.from_dict(data, source=source)
+    scenario = Scenario.from_dict(data, source=source)
+    uncertainty.check(scenario, source)
+    return scenario
 
 
 def _toml_message(exc: tomllib.TOMLDecodeError) -> str:

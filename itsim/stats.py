@@ -63,3 +63,22 @@ def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, 
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     half = stats.t.ppf(0.5 + level / 2, dof) * se
     return diff, diff - half, diff + half
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval of a proportion ``successes / n`` (two-sided, ``level``).
+
+    It stays inside [0, 1] and keeps sensible coverage when the share is near 0 or 1
+    with few replications, where the normal approximation fails. With ``n = 0`` nothing
+    is known: (0, 1).
+    """
+    if n <= 0:
+        return 0.0, 1.0
+    z = float(stats.norm.ppf(0.5 + level / 2))
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    lo = 0.0 if successes <= 0 else max(0.0, centre - half)
+    hi = 1.0 if successes >= n else min(1.0, centre + half)
+    return lo, hi

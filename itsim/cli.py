@@ -141,7 +141,7 @@ def sweep(
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
-    from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.executors import DaskExecutor
     from itsim.sweep import SweepMismatch, parse_vary, plan
     from itsim.sweep import sweep as run_sweep
 
@@ -158,12 +158,7 @@ def sweep(
         if key in grid:
             problems.append(f"--vary {key}: given more than once")
         grid[key] = values
-    if executor not in ("local", "dask"):
-        problems.append(f"--executor: must be local or dask (got {executor!r})")
-    elif executor == "dask" and not address:
-        problems.append("--address: required with --executor dask")
-    elif executor == "local" and address:
-        problems.append("--address: only with --executor dask")
+    problems += _executor_problems(executor, address)
     if problems:
         raise BadInput(problems)
     try:
@@ -173,12 +168,7 @@ def sweep(
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
 
-    runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
-    if isinstance(runner, DaskExecutor):
-        try:
-            runner.connect()
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
+    runner = _executor(executor, address, workers)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -220,6 +210,30 @@ def sweep(
         sys.exit(1)
 
 
+def _executor_problems(executor: str, address: str | None) -> list[str]:
+    if executor not in ("local", "dask"):
+        return [f"--executor: must be local or dask (got {executor!r})"]
+    if executor == "dask" and not address:
+        return ["--address: required with --executor dask"]
+    if executor == "local" and address:
+        return ["--address: only with --executor dask"]
+    return []
+
+
+def _executor(executor: str, address: str | None, workers: int):
+    """Local processes, or a client of the Dask scheduler at ``address`` (checked now)."""
+    from itsim.executors import DaskExecutor, LocalExecutor
+
+    if executor == "local":
+        return LocalExecutor(workers)
+    runner = DaskExecutor(address)
+    try:
+        runner.connect()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
+    return runner
+
+
 def _write_sweep_report(out: Path) -> Path:
     """The sweep report (imported here: charting libraries are slow to load)."""
     from itsim.report import write_sweep_report
@@ -256,6 +270,89 @@ def compare(
     if missing:
         raise BadInput(missing)
     typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+
+
+@app.command("plan")
+def plan_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (today's plan).")],
+    lever: Annotated[list[str] | None, typer.Option(
+        help="KEY=START:STOP:STEPS or KEY=V1,V2,...: a dotted key or policy parameter (repeatable).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        help="Policy choice (repeatable; a+b combines; default: the scenario's).")] = None,
+    risk: Annotated[float, typer.Option(help="Largest acceptable chance of being too busy (0-1).")] = 0.1,
+    demand: Annotated[str, typer.Option(help="Demand levels the plan must hold at, e.g. 1.0,1.2.")] = "1.0",
+    budget: Annotated[float | None, typer.Option(help="Leave out options priced above this (money).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-plan).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    executor: Annotated[str, typer.Option(help="Where replications run: local or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    max_replications: Annotated[int, typer.Option(help="Most replications per option and demand level.")] = 40,
+    first_look: Annotated[int, typer.Option(help="Replications of the first look at every option.")] = 4,
+) -> None:
+    """Find the cheapest option that keeps the chance of being too busy at or below --risk at every
+    --demand level, and the cost-versus-risk frontier; writes plan.json and plan.html (resumable)."""
+    from itsim.executors import DaskExecutor
+    from itsim.plan import PlanFailed, PlanMismatch, plan_search
+    from itsim.plan.report import write_plan_report
+    from itsim.plan.words import summary_lines
+    from itsim.store import atomic_write_json
+    from itsim.sweep import parse_vary
+
+    for name, value in (("--workers", workers), ("--max-replications", max_replications),
+                        ("--first-look", first_look)):
+        _positive(name, value)
+    problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
+    if not 0 <= risk < 1:
+        problems.append(f"--risk: must be at least 0 and below 1 (got {risk:g})")
+    levers: dict[str, list] = {}
+    for text in lever or []:
+        try:
+            key, values = parse_vary(text)
+        except ValueError as exc:
+            problems.append(f"--lever {exc}")
+            continue
+        if key in levers:
+            problems.append(f"--lever {key}: given more than once")
+        levers[key] = values
+    if not levers and not policy:
+        problems.append("--lever: give at least one --lever or --policy to choose from")
+    try:
+        levels = [float(x) for x in demand.split(",")]
+    except ValueError:
+        problems.append(f"--demand: expected numbers separated by commas (got {demand!r})")
+        levels = []
+    problems += _executor_problems(executor, address)
+    if problems:
+        raise BadInput(problems)
+    sc = load_scenario(scenario)
+    out = out if out is not None else Path("out") / f"{scenario.stem}-plan"
+    runner = _executor(executor, address, workers)
+    bars: dict[int, object] = {}
+
+    def progress(round_no: int, done: int, total: int) -> None:
+        bar = bars.setdefault(round_no, _progress(total, f"planning {sc.name}, round {round_no}"))
+        bar(done)
+
+    try:
+        result = plan_search(sc, levers, policy, risk=risk, demand=levels, budget=budget, seed=seed, out=out,
+                             executor=runner, max_replications=max_replications, first_look=first_look,
+                             progress=progress)
+    except PlanMismatch as exc:
+        raise BadInput([str(exc)]) from None
+    except PlanFailed as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        sys.exit(1)
+    finally:
+        if isinstance(runner, DaskExecutor):
+            runner.close()
+    atomic_write_json(out / "plan.json", result.data)
+    report = write_plan_report(out)
+    typer.echo(f"{sc.name}: plan search (seed {result.data['seed']})")
+    for line in summary_lines(result.data):
+        typer.echo("  " + line)
+    typer.echo(f"Results in {out}/ (plan.json; report: {report})")
 
 
 def main() -> None:

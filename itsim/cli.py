@@ -355,6 +355,63 @@ def plan_command(
     typer.echo(f"Results in {out}/ (plan.json; report: {report})")
 
 
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    method: Annotated[str, typer.Option(help="morris (elementary effects) or sobol (variance-based).")] = "morris",
+    samples: Annotated[int | None, typer.Option(
+        help="Morris trajectories (default 10) or Sobol' base samples (default 32).")] = None,
+    replications: Annotated[int, typer.Option(help="Replications per design point.")] = 4,
+    spread: Annotated[float, typer.Option(
+        help="Range around guessed numbers when the scenario declares no uncertain inputs.")] = 0.2,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-sensitivity).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+) -> None:
+    """Rank the uncertain inputs (or the usually guessed numbers, +/- --spread) by their effect
+    on the chance of being too busy, time to value and cost; writes sensitivity.json and .html."""
+    from itsim.sensitivity import METHODS, analyse, pin_down_first
+    from itsim.sensitivity_report import write_sensitivity_report
+    from itsim.store import atomic_write_json, atomic_write_text
+
+    _positive("--replications", replications)
+    _positive("--workers", workers)
+    problems = []
+    if method not in METHODS:
+        problems.append(f"--method: must be morris or sobol (got {method!r})")
+    if samples is not None and samples < 2:
+        problems.append(f"--samples: must be >= 2 (got {samples})")
+    if not 0 < spread < 1:
+        problems.append(f"--spread: must be between 0 and 1 (got {spread:g})")
+    if seed is not None and seed < 0:
+        problems.append(f"--seed: must be >= 0 (got {seed})")
+    if problems:
+        raise BadInput(problems)
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        typer.echo("itsim sensitivity needs SALib: pip install 'itsim[decide]'", err=True)
+        sys.exit(1)
+    sc = load_scenario(scenario)
+    out = out if out is not None else Path("out") / f"{scenario.stem}-sensitivity"
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, f"sensitivity of {sc.name}")
+        bar(done)
+
+    result = analyse(sc, method, samples, replications, spread, seed, workers=workers, progress=progress)
+    atomic_write_text(out / "scenario.toml", sc.dumps())
+    atomic_write_json(out / "sensitivity.json", result)
+    report = write_sensitivity_report(out)
+    typer.echo(f"{sc.name}: {len(result['factors'])} assumptions, {result['method']}, {result['runs']:,} runs "
+               f"(seed {result['seed']})")
+    for line in pin_down_first(result) + result["notes"]:
+        typer.echo("  " + line)
+    typer.echo(f"Results in {out}/ (sensitivity.json; report: {report})")
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:

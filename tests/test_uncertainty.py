@@ -140,3 +140,12 @@ def test_run_command_samples_beliefs_and_reports_both_sources(tmp_path):
     summary = json.loads((tmp_path / "out" / "summary.json").read_text())
     assert summary["replications"] == 6
     assert "incidents.rate_per_hour" in summary["uncertainty"]["inputs"]
+
+
+def test_the_guides_belief_example_loads():
+    from pathlib import Path
+
+    text = (Path(__file__).resolve().parent.parent / "docs" / "uncertainty.md").read_text(encoding="utf-8")
+    example = text.split("```toml\n", 1)[1].split("```", 1)[0]
+    sc = loads_scenario(example, source="docs/uncertainty.md")
+    assert set(sc.uncertain) == {"team.desk.count", "incidents.rate_per_hour", "incidents.effort_hours.mean"}

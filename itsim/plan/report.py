@@ -30,6 +30,7 @@ from itsim.sweep import TOO_BUSY
 ROW_LABELS = {
     TOO_BUSY: "Chance of being too busy",
     "cost_staff": "Staff, outsourcing included (simulated)",
+    "price.outsourcing": "of which the outsourcing contract",
     "value_declined": "Value of projects declined",
     "value_lost_shadow_it": "Value lost to shadow IT",
     "project_lead_time_days": "Time to value (request to delivery)",
@@ -45,6 +46,8 @@ def _label(metric: str) -> str:
 def _value(metric: str, x: float | None, money: str) -> str:
     if metric == TOO_BUSY:
         return fmt.percent(x)
+    if metric.startswith("price."):
+        return fmt.money(x, money)
     return fmt.value(metric, x, money)
 
 
@@ -63,7 +66,12 @@ def comparison_table(rows: list[dict[str, Any]], money: str, heading: str, note:
     body = []
     for r in rows:
         lo, hi = r["ci95"]
-        interval = "–" if lo is None else f"{_signed(r['metric'], lo, money)} to {_signed(r['metric'], hi, money)}"
+        if r["replications"] is None:
+            interval = "fixed by the plan"
+        elif lo is None:
+            interval = "–"
+        else:
+            interval = f"{_signed(r['metric'], lo, money)} to {_signed(r['metric'], hi, money)}"
         body.append([_label(r["metric"]), _value(r["metric"], r["today"], money),
                      _value(r["metric"], r["option"], money), _signed(r["metric"], r["difference"], money),
                      interval])
@@ -195,7 +203,7 @@ def write_plan_report(directory: str | Path) -> Path:
         first_d = plan["demand"][0]
         first_rows = compared["by_demand"][repr(first_d)]
         note = (f"At {fmt.number(first_d)}x today's demand, on the same {first_rows[0]['replications']} simulated "
-                "runs for both; difference = option − today, with its 95% interval."
+                "runs for both; difference = option − today, with its 95% interval (none where the plan fixes it)."
                 if first_rows else "")
         verdict_table = comparison_table(first_rows, money, "The recommended plan against today" if rec
                                          else "The least risky option against today", note)

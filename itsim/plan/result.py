@@ -134,6 +134,16 @@ def comparison(today: pd.DataFrame, option: pd.DataFrame) -> list[dict[str, Any]
     return rows
 
 
+def price_rows(today: Option, option: Option) -> list[dict[str, Any]]:
+    """The outsourcing contract, which the plan fixes (no interval to estimate), when either
+    side buys a first line in."""
+    if today.cost.outsourcing == 0 and option.cost.outsourcing == 0:
+        return []
+    a, b = today.cost.outsourcing, option.cost.outsourcing
+    return [{"metric": "price.outsourcing", "today": a, "option": b, "difference": b - a,
+             "ci95": [b - a, b - a], "replications": None}]
+
+
 def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: dict, policies: list[str],
              budget: float | None, left_out: int, options: list[Option], today: Option, statuses: dict,
              n: dict, store: Replications, chosen: str | None, compared: str, paired: dict,
@@ -144,7 +154,8 @@ def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: 
     by_id = {e["id"]: e for e in entries}
     paired_busy = {(oid, d): store.busy((oid, d), paired[d]) for oid in (today.id, compared) for d in levels}
     today_entry = _entry(today, levels, paired_busy, None)
-    compared_now = _entry(next(o for o in options if o.id == compared), levels, paired_busy, None)
+    compared_option = next(o for o in options if o.id == compared)
+    compared_now = _entry(compared_option, levels, paired_busy, None)
     spent = sum(n.values()) + sum(max(0, paired[d] - n.get((oid, d), 0))
                                   for oid in dict.fromkeys((today.id, compared)) for d in levels)
     data: dict[str, Any] = {
@@ -175,7 +186,8 @@ def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: 
             "recommended": chosen is not None,
             "too_busy": compared_now["too_busy"],
             "by_demand": {repr(d): comparison(store.runs((today.id, d), paired[d]),
-                                              store.runs((compared, d), paired[d])) for d in levels},
+                                              store.runs((compared, d), paired[d]))
+                          + price_rows(today, compared_option) for d in levels},
         },
         "replications": {
             "spent": spent,

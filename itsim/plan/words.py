@@ -153,5 +153,6 @@ def summary_lines(plan: dict[str, Any]) -> list[str]:
         lines.append(f"  at {fmt.number(d)}x demand: too busy {fmt.percent(o['probability'])} "
                      f"[{fmt.percent(o['ci95'][0])}, {fmt.percent(o['ci95'][1])}] "
                      f"against {fmt.percent(t['probability'])} today")
-    lines.append(f"Frontier: {len(plan['frontier'])} options from cheapest to safest")
+    count = len(plan["frontier"])
+    lines.append(f"Frontier: {count} {'option' if count == 1 else 'options'} from cheapest to safest")
     return lines

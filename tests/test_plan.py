@@ -8,6 +8,8 @@ import sys
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 import itsim
 from itsim.plan import Rules, build_options, plan_cost, plan_search
@@ -248,3 +250,29 @@ def test_the_plan_search_runs_on_a_dask_cluster_with_the_same_result(mmc, found)
 def test_an_impossible_lever_combination_names_the_scenario_problem(mmc):
     with pytest.raises(ScenarioError, match="--lever team.desk.count"):
         build_options(mmc, {"team.desk.count": [5, 20_000]})
+
+
+def _replay(verdicts: dict, levels: list, rules: Rules) -> tuple[str | None, int]:
+    """The search on given verdicts (option -> level -> array of N): answer and runs used."""
+    from itsim.plan.search import answer, next_round
+
+    order = list(verdicts)
+    n = {(o, d): 0 for o in order for d in levels}
+    while True:
+        busy = {c: verdicts[c[0]][c[1]][:k] for c, k in n.items()}
+        targets = next_round(order, levels, busy, rules)
+        if not targets:
+            return answer(order, levels, busy, rules), sum(n.values())
+        n.update(targets)
+
+
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=12), st.integers(0, 2**32 - 1),
+       st.sampled_from([0.0, 0.1, 0.3]))
+def test_with_certain_calls_only_the_search_always_finds_the_grids_answer(chances, seed, risk):
+    rng = np.random.default_rng(seed)
+    rules = Rules(risk, max_replications=20, first_look=2, alpha=1e-12)  # bounds never decide
+    verdicts = {f"o{i}": {1.0: rng.random(20) < p, 1.2: rng.random(20) < q} for i, (p, q) in enumerate(chances)}
+    grid = next((o for o, v in verdicts.items() if all(v[d].sum() <= rules.allowed for d in v)), None)
+    found, used = _replay(verdicts, [1.0, 1.2], rules)
+    assert found == grid
+    assert used <= 20 * 2 * len(chances)

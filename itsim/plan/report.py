@@ -60,7 +60,8 @@ def _signed(metric: str, x: float | None, money: str) -> str:
     return text if x == 0 else ("+" if x > 0 else "−") + text
 
 
-def comparison_table(rows: list[dict[str, Any]], money: str, heading: str, note: str = "") -> Table:
+def comparison_table(rows: list[dict[str, Any]], money: str, heading: str, note: str = "",
+                     option: str = "Recommended") -> Table:
     """Today against an option on the same replications: both means and the paired
     difference (option − today) with its 95% interval."""
     body = []
@@ -75,7 +76,7 @@ def comparison_table(rows: list[dict[str, Any]], money: str, heading: str, note:
         body.append([_label(r["metric"]), _value(r["metric"], r["today"], money),
                      _value(r["metric"], r["option"], money), _signed(r["metric"], r["difference"], money),
                      interval])
-    return Table(heading, ["", "Today", "Recommended", "Difference", "95% interval"], body, note)
+    return Table(heading, ["", "Today", option, "Difference", "95% interval"], body, note)
 
 
 def frontier_chart(plan: dict[str, Any]) -> alt.TopLevelMixin:
@@ -110,7 +111,7 @@ def frontier_chart(plan: dict[str, Any]) -> alt.TopLevelMixin:
     pins = alt.Chart(pd.DataFrame(marks))
     pin = pins.mark_point(shape="diamond", size=220, filled=True).encode(
         x="cost:Q", y="p:Q", color=alt.Color("label:N", title=None, scale=alt.Scale(
-            domain=["Today", "Recommended"], range=["#d62728", "#2ca02c"]),
+            domain=[m["label"] for m in marks], range=["#d62728", "#2ca02c"][: len(marks)]),
             legend=alt.Legend(orient="bottom")))
     text = pins.mark_text(align="left", dx=10, dy=-10, fontSize=13).encode(x="cost:Q", y="p:Q", text="label:N")
     return (others + bars + line + limit + pin + text).properties(
@@ -206,14 +207,16 @@ def write_plan_report(directory: str | Path) -> Path:
                 "runs for both; difference = option − today, with its 95% interval (none where the plan fixes it)."
                 if first_rows else "")
         verdict_table = comparison_table(first_rows, money, "The recommended plan against today" if rec
-                                         else "The least risky option against today", note)
+                                         else "The least risky option against today", note,
+                                         "Recommended" if rec else "Least risky")
     verdict = Verdict(rec is None,
                       "Why this plan" if rec is not None else "No plan within the accepted risk",
                       headline[1] if len(headline) > 1 else "")
     tables = [_frontier_table(plan)]
     for d in plan["demand"][1:]:
         tables.append(comparison_table(compared["by_demand"][repr(d)], money,
-                                       f"Against today at {fmt.number(d)}x today's demand"))
+                                       f"Against today at {fmt.number(d)}x today's demand",
+                                       option="Recommended" if rec else "Least risky"))
     tables += assumption_tables(read_toml(directory / "scenario.toml"),
                                 "Today's scenario; each option changes only its levers and policy.")
     page = Page(

@@ -142,22 +142,13 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor
-    from itsim.sweep import SweepMismatch, parse_vary, plan
+    from itsim.sweep import SweepMismatch, plan
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
     _positive("--workers", workers)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
-    grid: dict[str, list] = {}
-    for text in vary:
-        try:
-            key, values = parse_vary(text)
-        except ValueError as exc:
-            problems.append(f"--vary {exc}")
-            continue
-        if key in grid:
-            problems.append(f"--vary {key}: given more than once")
-        grid[key] = values
+    grid = _specs("--vary", vary, problems)
     problems += _executor_problems(executor, address)
     if problems:
         raise BadInput(problems)
@@ -208,6 +199,23 @@ def sweep(
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
     if failed:
         sys.exit(1)
+
+
+def _specs(flag: str, texts: list[str], problems: list[str]) -> dict[str, list]:
+    """``KEY=SPEC`` flags as key -> values; bad ones are added to ``problems``."""
+    from itsim.sweep import parse_vary
+
+    found: dict[str, list] = {}
+    for text in texts:
+        try:
+            key, values = parse_vary(text)
+        except ValueError as exc:
+            problems.append(f"{flag} {exc}")
+            continue
+        if key in found:
+            problems.append(f"{flag} {key}: given more than once")
+        found[key] = values
+    return found
 
 
 def _executor_problems(executor: str, address: str | None) -> list[str]:
@@ -297,7 +305,6 @@ def plan_command(
     from itsim.plan.report import write_plan_report
     from itsim.plan.words import summary_lines
     from itsim.store import atomic_write_json
-    from itsim.sweep import parse_vary
 
     for name, value in (("--workers", workers), ("--max-replications", max_replications),
                         ("--first-look", first_look)):
@@ -305,16 +312,7 @@ def plan_command(
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
     if not 0 <= risk < 1:
         problems.append(f"--risk: must be at least 0 and below 1 (got {risk:g})")
-    levers: dict[str, list] = {}
-    for text in lever or []:
-        try:
-            key, values = parse_vary(text)
-        except ValueError as exc:
-            problems.append(f"--lever {exc}")
-            continue
-        if key in levers:
-            problems.append(f"--lever {key}: given more than once")
-        levers[key] = values
+    levers = _specs("--lever", lever or [], problems)
     if not levers and not policy:
         problems.append("--lever: give at least one --lever or --policy to choose from")
     try:

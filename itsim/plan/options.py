@@ -29,7 +29,7 @@ from itsim.experiment import policy_for
 from itsim.model.calendar import calendar
 from itsim.policies import available, policy_class
 from itsim.scenario import Scenario, ScenarioError
-from itsim.sweep import _cell_scenario, cell_id
+from itsim.sweep import _cell_scenario, cell_id, policy_problems
 
 #: The policy that means "no policy": choosing it is no change from today's habits.
 DEFAULT_POLICY = "firefight_first"
@@ -157,15 +157,7 @@ def build_options(scenario: Scenario, levers: dict[str, list[Any]], policies: li
     Raises :class:`ScenarioError` naming the ``--lever`` or ``--policy`` at fault.
     """
     labels = list(policies) if policies else [policy_label(scenario)]
-    problems: list[str] = []
-    for label in dict.fromkeys(labels):
-        for name in label.split("+"):
-            try:
-                policy_class(name)
-            except KeyError as exc:
-                problems.append(f"--policy: {exc.args[0]}")
-    if len(set(labels)) != len(labels):
-        problems.append("--policy: a policy is given more than once")
+    problems = policy_problems(labels)
     for key in levers:
         if key in ("demand_scale", "policy.name") or key.startswith("policy.name."):
             problems.append(f"--lever {key}: give demand levels with --demand and policies with --policy")

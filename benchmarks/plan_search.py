@@ -10,16 +10,18 @@ The exhaustive grid is the same code with the first look at N = ``--replications
 (every option run N times, the cheapest option with at most ``floor(risk x N)``
 too-busy runs chosen, ties by fewest changes from today). The search starts with
 ``--first-look`` runs per option. Both run fresh (no stored replications) on
-``--workers`` local processes, one after the other, each timed; the search must
-find the grid's option with at most a quarter of its replications. The grid's
-replications are kept in ``--store`` so that ``--replay-risk`` can replay the search
-at other risk levels on them (a replay computes nothing: its replication count is
-exact, its time is not measured).
+``--workers`` local processes, the grid first, each timed; the search must find
+the grid's option with at most a quarter of its replications. The grid's
+replications are kept in ``--store`` so that the search can be replayed on them at
+other risk levels (``--replay-risk``) and first looks (``--replay-first-look``): a
+replay computes nothing, so its replication count is exact and its time is not
+measured.
 
 Run from the repository root (the full grid is 432 options x 40 = 17,280 runs)::
 
     python -m benchmarks.plan_search --workers 2 --json out/plan_search.json
-    python -m benchmarks.plan_search --wip 2,4,8,12 --share 0.1,0.3 --workers 2 --json out/plan_search_reduced.json
+    python -m benchmarks.plan_search --engineers 10:18:5 --wip 2,6,12 --share 0.1,0.3 --workers 2 \
+        --replay-risk 0.2 0.3 0.4 --replay-first-look 2 4 --json out/plan_search_reduced.json
 """
 
 from __future__ import annotations
@@ -76,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="policy.share SPEC (0 is firefight_first); default 0.1,0.2,0.3")
     parser.add_argument("--risk", type=float, default=0.3, help="accepted chance of being too busy; default 0.3")
     parser.add_argument("--replay-risk", type=float, nargs="*", default=[],
-                        help="other risk levels to replay the search at on the grid's replications")
+                        help="risk levels to replay the search at on the grid's replications")
+    parser.add_argument("--replay-first-look", type=int, nargs="*", default=[],
+                        help="first looks to replay the search with on the grid's replications")
     parser.add_argument("--replications", type=int, default=40, help="per option in the grid (N); default 40")
     parser.add_argument("--first-look", type=int, default=4, help="the search's first look; default 4")
     parser.add_argument("--workers", type=int, default=2)
@@ -94,18 +98,21 @@ def main(argv: list[str] | None = None) -> int:
         print(f"--store {store}: not empty; the grid must run fresh to be timed", file=sys.stderr)
         return 2
     try:
+        grid = run("grid", scenario, levers, args.risk, args.replications, args.replications, args.workers, store)
         search = run("search", scenario, levers, args.risk, args.replications, args.first_look, args.workers,
                      scratch / "search")
-        grid = run("grid", scenario, levers, args.risk, args.replications, args.replications, args.workers, store)
-        replays = {}
-        for risk in args.replay_risk:
-            g = run(f"grid, risk {risk:g}", scenario, levers, risk, args.replications, args.replications, 1, store)
-            s = run(f"search, risk {risk:g}", scenario, levers, risk, args.replications, args.first_look, 1, store)
-            replays[f"{risk:g}"] = {"grid_cheapest": g["cheapest"], "search_cheapest": s["cheapest"],
-                                    "grid_replications": g["replications"],
-                                    "search_replications": s["replications"],
-                                    "same_option": g["cheapest"] == s["cheapest"],
-                                    "share": s["replications"] / g["replications"]}
+        replays = []
+        for risk in args.replay_risk or [args.risk]:
+            g = run(f"grid replayed, risk {risk:g}", scenario, levers, risk, args.replications, args.replications,
+                    1, store)
+            for first in args.replay_first_look or [args.first_look]:
+                s = run(f"search replayed, risk {risk:g}, first look {first}", scenario, levers, risk,
+                        args.replications, first, 1, store)
+                replays.append({"risk": risk, "first_look": first, "grid_cheapest": g["cheapest"],
+                                "search_cheapest": s["cheapest"], "grid_replications": g["replications"],
+                                "search_replications": s["replications"],
+                                "same_option": g["cheapest"] == s["cheapest"],
+                                "share": s["replications"] / g["replications"]})
     finally:
         shutil.rmtree(scratch / "search", ignore_errors=True)
         if args.store is None:

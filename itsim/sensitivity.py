@@ -35,7 +35,9 @@ import numpy as np
 from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import simulate
 from itsim.scenario import Scenario, ScenarioError
-from itsim.uncertainty.beliefs import is_integer_key, values_at, whole
+from itsim.uncertainty.beliefs import whole
+from itsim.uncertainty.keys import is_integer_key
+from itsim.uncertainty.sampling import values_at
 
 #: Numbers a leader usually has to guess (no record exists), varied ±``spread`` when a
 #: scenario declares no beliefs of its own.

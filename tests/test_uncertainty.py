@@ -10,8 +10,8 @@ import pytest
 
 import itsim
 from itsim.scenario import ScenarioError, loads_scenario
-from itsim.uncertainty.beliefs import latin_hypercube, sobol_points, values_at
 from itsim.uncertainty.nested import clustered_probability, decompose
+from itsim.uncertainty.sampling import latin_hypercube, sobol_points, values_at
 from tests.test_scenario import MINIMAL
 
 SMALL = MINIMAL.replace("horizon_days = 40", "horizon_days = 15")

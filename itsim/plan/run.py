@@ -25,7 +25,7 @@ from itsim.plan.search import Rules, answer, decide, next_round, option_status
 from itsim.plan.store import Cell, Replications
 from itsim.scenario import Scenario, ScenarioError
 from itsim.sweep import TOO_BUSY
-from itsim.uncertainty.beliefs import sobol_points, values_at
+from itsim.uncertainty.sampling import sobol_points, values_at
 
 
 class PlanFailed(RuntimeError):

@@ -25,7 +25,7 @@ import numpy as np
 from itsim.executors import LocalExecutor
 from itsim.experiment import Replicated, Run, collect, simulate
 from itsim.stats import mean_ci, wilson_interval
-from itsim.uncertainty.beliefs import latin_hypercube, sampled, values_at
+from itsim.uncertainty.sampling import latin_hypercube, sampled, values_at
 
 #: Input samples of a run when none is given.
 DEFAULT_SAMPLES = 10

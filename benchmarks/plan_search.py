@@ -27,6 +27,7 @@ Run from the repository root (the full grid is 432 options x 40 = 17,280 runs)::
 from __future__ import annotations
 
 import argparse
+import json
 import shutil
 import sys
 import tempfile
@@ -85,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--first-look", type=int, default=4, help="the search's first look; default 4")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--store", type=Path, default=None, help="keep the grid's replications here")
+    parser.add_argument("--grid-json", type=Path, default=None,
+                        help="take the grid's timed figures from this earlier result of the script and its "
+                             "replications from --store (then only the search runs fresh)")
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args(argv)
 
@@ -94,11 +98,21 @@ def main(argv: list[str] | None = None) -> int:
               "policy.share": _values("policy.share", args.share)}
     scratch = Path(tempfile.mkdtemp(prefix="plan-bench-"))
     store = args.store if args.store is not None else scratch / "grid"
-    if store.exists() and any(store.iterdir()):
+    earlier = json.loads(args.grid_json.read_text()) if args.grid_json is not None else None
+    if earlier is None and store.exists() and any(store.iterdir()):
         print(f"--store {store}: not empty; the grid must run fresh to be timed", file=sys.stderr)
         return 2
     try:
-        grid = run("grid", scenario, levers, args.risk, args.replications, args.replications, args.workers, store)
+        if earlier is None:
+            grid = run("grid", scenario, levers, args.risk, args.replications, args.replications, args.workers, store)
+        else:
+            grid = dict(earlier["grid"])
+            again = run("grid replayed", scenario, levers, args.risk, args.replications, args.replications, 1, store)
+            if (again["cheapest"], again["replications"]) != (grid["cheapest"], grid["replications"]) or \
+                    earlier["levers"] != levers or earlier["risk"] != args.risk:
+                print(f"--grid-json {args.grid_json}: another grid than --store and these flags", file=sys.stderr)
+                return 2
+            grid["timed_in"] = str(args.grid_json)
         search = run("search", scenario, levers, args.risk, args.replications, args.first_look, args.workers,
                      scratch / "search")
         replays = []

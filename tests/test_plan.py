@@ -173,8 +173,9 @@ def test_decisions_follow_the_certainty_bound_and_grid_rules(busy, n, expected):
     assert decide(verdicts, Rules(0.1, 40, 4))[0] == expected
 
 
-def test_looks_double_up_to_the_most_replications():
-    assert Rules(0.1, 40, 4).looks == [4, 8, 16, 32, 40]
+def test_looks_double_then_step_up_to_the_most_replications():
+    assert Rules(0.1, 40, 4).looks == [4, 8, 16, 24, 32, 40]
+    assert Rules(0.1, 12, 3).looks == [3, 6, 9, 12]
     assert Rules(0.1, 12, 12).looks == [12]
 
 

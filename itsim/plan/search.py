@@ -1,7 +1,8 @@
 """The plan search: sequential feasibility tests on the options, in order of price.
 
 Each option is run at each demand level in looks of ``first_look``, twice that, four
-times that, ... replications, up to ``max_replications`` (N). Replication ``r`` of every
+times that, ... replications while below N/2 (N = ``max_replications``), then in
+steps of N/5 up to N (4, 8, 16, 24, 32, 40). Replication ``r`` of every
 option draws the same random numbers (common random numbers), and replications are
 always a prefix ``0..n-1``: an option run to N has exactly the results it would have
 in a grid of N replications per option.
@@ -69,12 +70,17 @@ class Rules:
 
     @property
     def looks(self) -> list[int]:
-        """Replication counts at which decisions are made: doubling up to N."""
-        out, n = [], min(self.first_look, self.max_replications)
-        while n < self.max_replications:
-            out.append(n)
-            n *= 2
-        return [*out, self.max_replications]
+        """Replication counts at which decisions are made: doubling from the first look
+        while below N/2, then in steps of N/5 (at least the first look) up to N; for
+        N = 40 and a first look of 4: 4, 8, 16, 24, 32, 40. The looks are finer where
+        the calls come, near N."""
+        N = self.max_replications
+        step = max(self.first_look, N // 5)
+        out = [min(self.first_look, N)]
+        while out[-1] < N:
+            last = out[-1]
+            out.append(min(N, 2 * last if 2 * last < N / 2 else last + step))
+        return out
 
     def next_look(self, n: int) -> int:
         return next(k for k in self.looks if k > n)

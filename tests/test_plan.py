@@ -229,6 +229,11 @@ def test_the_plan_command_writes_plan_json_and_plan_html(mmc_file, tmp_path):
     html = (tmp_path / "plan.html").read_text()
     assert "Recommended: 6 desk staff (today 5)." in html
     assert (tmp_path / "charts" / "frontier.svg").exists()
+    (tmp_path / "plan.html").unlink()
+    rebuilt = subprocess.run([sys.executable, "-m", "itsim.cli", "report", str(tmp_path)], capture_output=True,
+                             text=True)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    assert (tmp_path / "plan.html").read_text() == html
 
 
 def test_bad_risk_and_demand_are_exit_2(mmc_file, tmp_path):

@@ -38,7 +38,9 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError('itsim.testing needs hypothesis: pip install "itsim[testing]"') from exc
 
 from itsim import distributions as _distributions
+from itsim.checks import staff_scale
 from itsim.experiment import Run, policy_for, simulate
+from itsim.metrics import edge_tolerance
 from itsim.model.work import INCIDENT
 from itsim.policies import available, build_policy
 from itsim.record import ABANDON, ARRIVE, DEFLECT, DONE
@@ -524,16 +526,6 @@ def scenarios(
 # -- invariant checkers ---------------------------------------------------------------------
 
 
-def _staff_scale(run: Run) -> float:
-    """Most person-hours a single day can hold (for a relative tolerance on the hours ledger)."""
-    sc = run.scenario
-    counts = {t.role: t.count for t in sc.team}
-    for ph in sc.phase:
-        for role, change in ph.team.items():
-            counts[role] = max(counts[role], change["count"])
-    return 24.0 * max(1, sum(counts.values()))
-
-
 def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None:
     """Nothing is lost: work and hours add up.
 
@@ -563,11 +555,11 @@ def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None
         if key.endswith("_unaccounted") and key != "hours_unaccounted" and value != 0:
             problems.append(f"{key} = {value:g} (expected 0)")
     hours = run.checks.get("hours_unaccounted", 0.0)
-    limit = relative_hours_tolerance * _staff_scale(run)
+    limit = relative_hours_tolerance * staff_scale(run.scenario)
     if not hours <= limit:
         problems.append(
             f"hours_unaccounted = {hours:.6g} person-hours in one day (busy + idle - available); "
-            f"allowed {limit:.3g} ({relative_hours_tolerance:g} of {_staff_scale(run):g})"
+            f"allowed {limit:.3g} ({relative_hours_tolerance:g} of {staff_scale(run.scenario):g})"
         )
     if problems:
         raise AssertionError(f"conservation broken in {_where(run)}: " + "; ".join(problems))
@@ -575,23 +567,6 @@ def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None
 
 def _where(run: Run) -> str:
     return f"scenario {run.scenario.name!r}, seed {run.seed}, replication {run.replication}"
-
-
-def _edge_tolerance(arrive: np.ndarray, leave: np.ndarray, lo: float, hi: float, mean_time: float) -> float:
-    """How far L and lambda x W may differ over the window [lo, hi) (hours) because of
-    items straddling its edges, in items.
-
-    With every item inside the window, L x span = lambda x W x span exactly (both
-    are the total time spent in the system). Items already present at ``lo``
-    add their time after ``lo`` to L only; items still present at ``hi`` add their
-    time before ``hi`` to L, and count in lambda but not in W, which moves lambda x W
-    by at most W each. The same derivation gives ``littles_law_tolerance``.
-    """
-    span = hi - lo
-    early = (arrive < lo) & (leave > lo)
-    late = (arrive >= lo) & (arrive < hi) & (leave > hi)
-    spill = float((np.minimum(leave[early], hi) - lo).sum() + (hi - arrive[late]).sum())
-    return (spill + late.sum() * mean_time) / span + 1e-9
 
 
 def _portfolio_tolerance(run: Run) -> float:
@@ -609,7 +584,7 @@ def _portfolio_tolerance(run: Run) -> float:
     lo, hi = world.warmup, world.end
     finished = (arrive >= lo) & (arrive < hi) & (leave <= hi)
     mean_time = float((leave - arrive)[finished].mean()) if finished.any() else 0.0
-    return _edge_tolerance(arrive, leave, lo, hi, mean_time)
+    return edge_tolerance(arrive, leave, lo, hi, mean_time)
 
 
 def _incidents_in_system_from_events(run: Run) -> float:

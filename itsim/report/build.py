@@ -10,6 +10,7 @@ from typing import TypeVar
 from itsim.report import fmt
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
+from itsim.report.checks import run_checks_table, sweep_checks_table
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, render
@@ -74,6 +75,7 @@ def write_report(directory: str | Path) -> Path:
         tables=assumption_tables(run.scenario),
         methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
         problems=problems,
+        checks=run_checks_table(summary),
     )
     path = directory / "report.html"
     write_atomic(path, render(page))
@@ -111,6 +113,7 @@ def write_sweep_report(directory: str | Path) -> Path:
         problems=problems,
         verdict_table=Table("", ["Policy", "Tips into 'too busy' at", "95% interval"],
                             tipping_rows(sweep)),
+        checks=sweep_checks_table(directory),
     )
     path = directory / "report.html"
     write_atomic(path, render(page))

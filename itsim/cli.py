@@ -6,13 +6,16 @@ no traceback; 1 an unexpected internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from itsim.interrupt import Interrupted, stop_on_signals
 from itsim.scenario import ScenarioError, load_scenario
+from itsim.terminal import echo, printable
 
 app = typer.Typer(
     add_completion=False,
@@ -64,20 +67,21 @@ def _progress(total: int, label: str):
 def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files to check.")],
 ) -> None:
-    """Check scenario files; print every problem as FILE: path.to.field: problem."""
-    from itsim.experiment import policy_for
+    """Check scenario files; print every problem as FILE: path.to.field: problem.
+
+    A scenario whose one replication would be beyond itsim's work limits is a problem too."""
+    from itsim.experiment import check_work
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            sc = load_scenario(path)
-            policy_for(sc)
+            check_work(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems)
     if problems:
         raise BadInput(problems)
     for path in scenarios:
-        typer.echo(f"{path}: ok")
+        echo(f"{path}: ok")
 
 
 @app.command()
@@ -87,35 +91,76 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
-    from itsim.experiment import policy_for, replicate
+    from itsim.experiment import check_work, replicate
     from itsim.narrative import headline
-    from itsim.store import write_run
+    from itsim.store import clear_folder, write_run
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    _workers(workers, force)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
         sc = load_scenario(scenario)
-        policy_for(sc)
+        check_work(sc, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / scenario.stem
-    result = replicate(
-        sc, replications=replications, seed=seed, workers=workers,
-        progress=_progress(replications, f"simulating {sc.name}"),
-    )
-    write_run(out, sc, result)
+    folder = _output_folder(out, "run", sc.name, [scenario], overwrite)
+    if folder.clear:
+        clear_folder(out)
+    try:
+        result = replicate(
+            sc, replications=replications, seed=seed, workers=workers, force=True,
+            progress=_progress(replications, f"simulating {printable(sc.name, one_line=True)}"),
+        )
+    except Interrupted as exc:
+        exc.message = f"interrupted: nothing was written to {out}/"
+        raise
+    write_run(out, sc, result, replace=folder.replace)
     from itsim.report import write_report
 
     report = write_report(out)
     s = result.summary
-    typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    echo(f"{printable(sc.name, one_line=True)}: {s['replications']} replications of {sc.scenario.horizon_days} days "
+         f"(seed {s['seed']})")
     for line in headline(s):
-        typer.echo("  " + line)
-    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+        echo("  " + line)
+    echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_checks([("", s)])
+
+
+def _workers(workers: int, force: bool) -> None:
+    """``--workers`` from 1 to four per CPU (more only compete for the CPUs and memory) unless forced."""
+    _positive("--workers", workers)
+    most = 4 * (os.cpu_count() or 1)
+    if workers > most and not force:
+        raise BadInput([f"--workers: at most {most} on this machine (4 per CPU; got {workers}); --force allows more"])
+
+
+def _output_folder(out: Path, kind: str, name: str, inputs: list[Path], overwrite: bool):
+    """``--out`` checked before any work (:func:`itsim.outdir.prepare`)."""
+    from itsim.outdir import OutputFolderError, prepare
+
+    try:
+        return prepare(out, kind, name, inputs, overwrite)
+    except OutputFolderError as exc:
+        raise BadInput([str(exc)]) from None
+
+
+def _fail_on_checks(summaries: list[tuple[str, dict]]) -> None:
+    """Name every failed invariant check (``summary.json`` -> ``checks``) and exit 1 if any failed."""
+    from itsim.checks import failures
+
+    lines = [f"invariant check failed{f' in {where}' if where else ''}: {line}"
+             for where, summary in summaries for line in failures(summary)]
+    for line in lines:
+        echo(line, err=True)
+    if lines:
+        sys.exit(1)
 
 
 @app.command()
@@ -131,14 +176,17 @@ def sweep(
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
-    from itsim.sweep import SweepMismatch, parse_vary, plan
+    from itsim.folder_lock import FolderLocked
+    from itsim.sweep import SweepMismatch, check_sweep_work, parse_vary, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    _workers(workers, force)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
     grid: dict[str, list] = {}
     for text in vary:
@@ -160,10 +208,13 @@ def sweep(
         raise BadInput(problems)
     try:
         sc = load_scenario(scenario)
-        cells = plan(sc, grid, policy)
+        require_numeric_key(grid)
+        cells = plan(sc, grid, policy, force=force)
+        check_sweep_work(cells, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
+    _output_folder(out, "sweep", sc.name, [scenario], overwrite)
 
     runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
     if isinstance(runner, DaskExecutor):
@@ -175,24 +226,33 @@ def sweep(
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
-        bar = bar or _progress(total, f"sweeping {sc.name}")
+        bar = bar or _progress(total, f"sweeping {printable(sc.name, one_line=True)}")
         bar(done)
 
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
-                           executor=runner, progress=progress)
-    except SweepMismatch as exc:
+                           executor=runner, progress=progress, force=force, overwrite=overwrite)
+    except (SweepMismatch, FolderLocked) as exc:
         raise BadInput([str(exc)]) from None
+    except Interrupted as exc:
+        exc.message = (f"interrupted: {_complete_cells(out, cells)} of {len(cells)} cells complete in {out}/; "
+                       f"run the same command again to resume")
+        raise
     finally:
         if isinstance(runner, DaskExecutor):
             runner.close()
+    if result.stale_lock:
+        echo(f"note: took over the lock of a sweep that stopped without finishing "
+             f"(process {result.stale_lock.get('pid')} on {result.stale_lock.get('host')})", err=True)
+    for cid, problem in result.recomputed:
+        echo(f"computed again: {cid}: {problem}", err=True)
     failed = len(result.failed)
     report = _write_sweep_report(out) if failed < len(cells) else None
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
-    typer.echo(f"{sc.name}: {len(cells)} cells ({shape}), {replications} replications each (seed {result.seed}); "
-               f"{len(cells) - result.resumed} computed, {result.resumed} already done")
+    echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), {replications} replications each "
+         f"(seed {result.seed}); {len(cells) - result.resumed} computed, {result.resumed} already done")
     try:
         points = result.too_busy_point()
     except ValueError:
@@ -200,16 +260,23 @@ def sweep(
     for name, entry in points.items():
         key = entry["varied"]
         if entry["point"] is None:
-            typer.echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
+            echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
             continue
         lo, hi = entry["ci95"]
         span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
-        typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+        echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
     if failed:
-        typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
-    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+        echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+    echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
     if failed:
         sys.exit(1)
+
+
+def _complete_cells(out: Path, cells) -> int:
+    from itsim.store import cell_complete
+
+    return sum(cell_complete(out / "cells" / c.id) for c in cells)
 
 
 def _write_sweep_report(out: Path) -> Path:
@@ -224,13 +291,19 @@ def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
 ) -> None:
     """Rebuild report.html and charts/ from stored results."""
+    from itsim.outdir import kind_of
     from itsim.report import build_report
+    from itsim.store import DamagedResults, check_run_folder, check_sweep_folder
 
     try:
+        if kind_of(directory) == "sweep":
+            check_sweep_folder(directory)
+        elif kind_of(directory) == "run":
+            check_run_folder(directory)
         path = build_report(directory)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedResults) as exc:
         raise BadInput([str(exc)]) from None
-    typer.echo(f"Report: {path}")
+    echo(f"Report: {path}")
 
 
 @app.command()
@@ -242,36 +315,58 @@ def compare(
     both runs share seeds."""
     from itsim.compare import compare as compare_runs
     from itsim.compare import format_comparison
+    from itsim.store import DamagedResults, check_run_folder
 
     missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
                if not (d / "summary.json").exists()]
+    for d in (dir_a, dir_b):
+        try:
+            check_run_folder(d, report=False)
+        except DamagedResults as exc:
+            missing.append(str(exc))
     if missing:
-        raise BadInput(missing)
-    typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+        raise BadInput(list(dict.fromkeys(missing)))
+    echo(format_comparison(compare_runs(dir_a, dir_b)))
 
 
 def main() -> None:
-    """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
-    try:
-        app(standalone_mode=False)
-    except BadInput as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except ScenarioError as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except Exception as exc:  # usage errors from the command-line parser, and genuine failures
-        code = getattr(exc, "exit_code", None)
-        if hasattr(exc, "format_message") and isinstance(code, int):
-            typer.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(code)
-        if type(exc).__name__ == "Abort":
-            typer.echo("interrupted", err=True)
-            sys.exit(130)
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    """Entry point: maps bad input to exit 2, internal errors to exit 1 and Ctrl-C or SIGTERM
+    to 130 or 143, each with a message and without tracebacks."""
+    with stop_on_signals():
+        try:
+            code = app(standalone_mode=False)
+        except Interrupted as exc:
+            _show_cursor()
+            echo(exc.message, err=True)
+            sys.exit(exc.code)
+        except (BadInput, ScenarioError) as exc:
+            for line in exc.problems:
+                echo(line, err=True)
+            sys.exit(2)
+        except Exception as exc:  # usage errors from the command-line parser, and genuine failures
+            code = getattr(exc, "exit_code", None)
+            if hasattr(exc, "format_message") and isinstance(code, int):
+                echo(f"error: {exc.format_message()}", err=True)
+                sys.exit(code)
+            if type(exc).__name__ == "Abort":
+                echo("interrupted", err=True)
+                sys.exit(130)
+            echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        # typer returns the status of an Exit (Ctrl-C during parsing is 130) instead of raising it
+        if code == 130:
+            echo("interrupted", err=True)
+        sys.exit(code)
+
+
+def _show_cursor() -> None:
+    """A progress bar stopped by a signal leaves the cursor hidden: show it again."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        Console(stderr=True).show_cursor(True)
+
 
 if __name__ == "__main__":
     main()

@@ -28,14 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from itsim import store
+from itsim import store, workload
 from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
 from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
 from itsim.scenario import Scenario, ScenarioError
 from itsim.scenario_text import plain_value
-from itsim.workload import FORCE_HINT, LIMITS, TooMuchWork, estimate
+from itsim.workload import FORCE_HINT, TooMuchWork, estimate
 from itsim.workload import check as check_work
 
 #: Metric added to the sweep table: 1.0 when a replication was too busy, else 0.0.
@@ -185,9 +185,9 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
     if problems:
         raise ScenarioError(problems)
     cells_wanted = math.prod(len(v) for v in vary.values()) * len(policies)
-    if cells_wanted > LIMITS.cells and not force:
-        raise TooMuchWork([f"--vary: the grid has {cells_wanted:,} cells; the limit is {LIMITS.cells:,} "
-                           f"({FORCE_HINT})"])
+    most = workload.LIMITS.cells
+    if cells_wanted > most and not force:
+        raise TooMuchWork([f"--vary: the grid has {cells_wanted:,} cells; the limit is {most:,} ({FORCE_HINT})"])
     problems.extend(_unused_policy_parameters(vary, policies))
     for key, values in vary.items():
         try:

@@ -25,8 +25,10 @@ def open_work_growth(series: pd.DataFrame) -> tuple[float, float]:
     x = series["week"].to_numpy(dtype=float)[half:]
     y = series["open_work_hours"].to_numpy(dtype=float)[half:]
     capacity = float(series["hours.available"].iloc[half:].mean()) if "hours.available" in series else 0.0
-    if capacity <= 0 or np.ptp(y) == 0:
+    if np.ptp(y) == 0:
         return 0.0, 0.0
+    if capacity <= 0:  # nobody there to do the work: any growth is growth without bound
+        return (math.inf, math.inf) if y[-1] > y[0] else (0.0, 0.0)
     # Least squares by hand: scipy's linregress costs more than the rest of the verdict.
     dx, dy = x - x.mean(), y - y.mean()
     sxx = float(dx @ dx)
@@ -49,7 +51,8 @@ def verdict(scenario: Scenario, metrics: dict[str, float], series: pd.DataFrame)
     if growth > t.open_work_growth_weeks and tstat > 2:
         broken(
             "open_work_growing",
-            f"open work kept growing: +{growth:.2f} weeks of team capacity over the second half",
+            f"open work kept growing: +{growth:.2f} weeks of team capacity over the second half"
+            if math.isfinite(growth) else "open work kept growing with nobody available to do it",
         )
     lead = metrics.get("project_lead_time_days", math.nan)
     if math.isfinite(lead) and lead > t.project_lead_time_days:

@@ -15,7 +15,9 @@ scenario where it does not::
         check_conservation(run)
         check_littles_law(run)
 
-Strategies: :func:`distributions`, :func:`scenarios`, :func:`policies`.
+Strategies: :func:`distributions`, :func:`scenarios`, :func:`policies`, and for
+robustness :func:`extreme_distributions` and :func:`extreme_scenarios` (valid values
+at the edges of what validation allows).
 Checkers (each raises ``AssertionError`` with the numbers involved):
 :func:`check_conservation`, :func:`check_littles_law`, :func:`check_determinism`.
 Generated scenarios are small (a few people, 14 to 60 simulated days, modest
@@ -45,12 +47,15 @@ from itsim.model.work import INCIDENT
 from itsim.policies import available, build_policy
 from itsim.record import ABANDON, ARRIVE, DEFLECT, DONE
 from itsim.scenario import CADENCES, RISKS, WORK_KINDS, Scenario, ScenarioError
+from itsim.workload import Limits, estimate
 
 __all__ = [
     "check_conservation",
     "check_determinism",
     "check_littles_law",
     "distributions",
+    "extreme_distributions",
+    "extreme_scenarios",
     "policies",
     "scenarios",
 ]
@@ -520,6 +525,83 @@ def scenarios(
             policy_for(scenario).adjust(scenario)
         except ScenarioError:
             reject()  # the policy needs something this scenario lacks (e.g. no incidents to deflect)
+    return scenario
+
+
+# -- extreme but valid values -----------------------------------------------------------------
+
+#: Limits for :func:`extreme_scenarios` by default: small enough that a run near them
+#: takes a fraction of a second.
+SMALL_LIMITS = Limits(items_per_replication=20_000, person_days_per_replication=200_000)
+
+
+@st.composite
+def extreme_distributions(draw: st.DrawFn, max_mean: float = 1e6):
+    """Distributions at the edges of what validation allows: ``cv`` at its smallest and
+    largest (:data:`itsim.distributions.MIN_CV`, ``MAX_CV``), means from a millionth to
+    ``max_mean``, uniform and triangular reaching 0, empirical values that are mostly 0.
+    Every value drawn is one a user could write."""
+    kind = draw(st.sampled_from(list(_distributions.KINDS)))
+    mean = draw(st.sampled_from([1e-6, 1e-3, 1.0, max_mean]) | _positive(1e-6, max_mean))
+    table: dict[str, Any] = {"dist": kind}
+    if kind == "exponential":
+        table["mean"] = mean
+    elif kind in ("lognormal", "gamma"):
+        cv = draw(st.sampled_from([_distributions.MIN_CV, 1e-3, 10.0, _distributions.MAX_CV]))
+        table.update(mean=mean, cv=cv)
+    elif kind == "constant":
+        table["value"] = mean
+    elif kind == "uniform":
+        table.update(low=draw(st.sampled_from([0.0, mean])), high=2 * mean)
+    elif kind == "triangular":
+        table.update(low=0.0, mode=draw(st.sampled_from([0.0, mean, 3 * mean])), high=3 * mean)
+    else:
+        zeros = draw(st.integers(0, 50))
+        table["values"] = [0.0] * zeros + [mean]
+    return _DISTRIBUTION.validate_python(table)
+
+
+@st.composite
+def extreme_scenarios(draw: st.DrawFn, limits: Limits = SMALL_LIMITS, **kwargs: Any) -> Scenario:
+    """Valid scenarios at the edges: demand scaled to between a tenth of and three times
+    ``limits.items_per_replication`` (so some are within the work limits and some beyond),
+    effort, patience and estimates from :func:`extreme_distributions`, roles of nobody,
+    a phase in which nobody works, due windows of a millionth of a day.
+
+    Built on :func:`scenarios` (``kwargs`` go to it). Use with
+    :func:`itsim.workload.check` and the same ``limits``: what it refuses is refused,
+    anything else must run with finite metrics and passing checks.
+    """
+    base = draw(scenarios(**kwargs))
+    data = base.to_dict()
+    extreme = _table(extreme_distributions())
+    if "incidents" in data:
+        data["incidents"]["effort_hours"] = draw(extreme)
+        if draw(st.booleans()):
+            data["incidents"]["patience_hours"] = draw(extreme)
+    for task in data.get("recurring", []):
+        task["effort_hours"] = draw(extreme)
+        if draw(st.booleans()):
+            task["due_within_days"] = 1e-6
+    if "projects" in data:
+        data["projects"]["estimate_hours"] = draw(extreme)
+    if draw(st.booleans()):
+        draw(st.sampled_from(data["team"]))["count"] = 0
+    if draw(st.booleans()):
+        horizon = data["scenario"]["horizon_days"]
+        start = draw(st.integers(0, horizon - 1))
+        data.setdefault("phase", []).append({
+            "name": "nobody at work", "start_day": float(start),
+            "end_day": float(draw(st.integers(start + 1, horizon))),
+            "team": {t["role"]: {"count": 0} for t in data["team"]},
+        })
+    scenario = Scenario.from_dict(data, source="generated")
+    items = estimate(policy_for(scenario).adjust(scenario)).total_items
+    if items > 0:
+        target = limits.items_per_replication * draw(st.sampled_from([0.1, 0.5, 0.9, 1.1, 3.0]))
+        scale = scenario.demand_scale * target / items
+        if scale <= 1e12:
+            scenario = scenario.with_changes({"demand_scale": scale})
     return scenario
 
 

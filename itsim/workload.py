@@ -138,13 +138,15 @@ def _peak_people(scenario: Scenario) -> int:
     return sum(peak.values())
 
 
-def check(workloads: Sequence[Workload], replications: int = 1, limits: Limits = LIMITS,
+def check(workloads: Sequence[Workload], replications: int = 1, limits: Limits | None = None,
           force: bool = False) -> None:
-    """Refuse (:class:`TooMuchWork`, one line per problem) work beyond ``limits``.
+    """Refuse (:class:`TooMuchWork`, one line per problem) work beyond ``limits`` (default
+    :data:`LIMITS`).
 
     ``workloads`` holds one estimate per cell (one for a run); each is replicated
     ``replications`` times. With ``force``, only estimates that overflow are refused.
     """
+    limits = limits if limits is not None else LIMITS
     problems: list[str] = []
     per_items = max((w.total_items for w in workloads), default=0.0)
     per_days = max((w.person_days for w in workloads), default=0.0)

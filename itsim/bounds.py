@@ -23,6 +23,10 @@ from pydantic import BaseModel, ConfigDict, field_validator
 MAX_NUMBER = 1e12
 #: The most people one role may have, in ``[[team]]`` and in any ``[[phase]]``.
 MAX_PEOPLE_PER_ROLE = 10_000
+#: The most ``[[team]]`` roles and ``[[phase]]`` entries (the engine's work per phase change
+#: grows with both; real departments have tens of each).
+MAX_ROLES = 1_000
+MAX_PHASES = 1_000
 #: The largest scenario file read, in bytes (2 MiB: room for tens of thousands of
 #: ``empirical`` values, far more than any hand-written file).
 MAX_SCENARIO_BYTES = 2 * 1024 * 1024
@@ -107,23 +111,30 @@ def _size(n: int) -> str:
 
 # -- nesting -------------------------------------------------------------------------------
 
-# Strings and comments (whose brackets do not nest) and the brackets that do.
+_KEY_PART = r"""(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')"""
+# Dotted keys longer than the nesting limit (a number has at most one dot, so a chain this
+# long can only be a key), strings and comments (whose brackets do not nest), and brackets.
 _TOML_TOKENS = re.compile(
-    r'"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]', re.S
+    rf"(?<![A-Za-z0-9_-])(?P<chain>(?:{_KEY_PART}[ \t]*\.[ \t]*){{{MAX_NESTING},}}{_KEY_PART})"
+    r'|"""(?:[^\\]|\\.)*?"""|\'\'\'.*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|#[^\n]*|[\[\]{}]', re.S
 )
 
 
-def toml_nesting_problem(text: str, limit: int = MAX_NESTING) -> str | None:
-    """Where TOML text nests arrays and inline tables deeper than ``limit``, before it is
-    parsed (the parser recurses once per level); None if it does not."""
+def toml_nesting_problem(text: str) -> str | None:
+    """Where TOML text nests arrays, inline tables or dotted keys deeper than
+    :data:`MAX_NESTING`, before it is parsed (the parser recurses once per level of
+    brackets, and takes time quadratic in the parts of a dotted key); None if it does not."""
     depth = 0
     for match in _TOML_TOKENS.finditer(text):
         token = match.group()
+        if match.group("chain"):
+            line = text.count("\n", 0, match.start()) + 1
+            return f"line {line}: a dotted key of more than {MAX_NESTING} parts"
         if token in "[{":
             depth += 1
-            if depth > limit:
+            if depth > MAX_NESTING:
                 line = text.count("\n", 0, match.start()) + 1
-                return f"line {line}: arrays and tables nested more than {limit} deep"
+                return f"line {line}: arrays and tables nested more than {MAX_NESTING} deep"
         elif token in "]}":
             depth = max(depth - 1, 0)
     return None

@@ -12,6 +12,7 @@ import math
 import os
 import re
 import tomllib
+from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
@@ -26,6 +27,8 @@ from pydantic import (
 
 from itsim.bounds import (
     MAX_PEOPLE_PER_ROLE,
+    MAX_PHASES,
+    MAX_ROLES,
     MAX_SCENARIO_BYTES,
     Bounded,
     nesting_problem,
@@ -346,7 +349,7 @@ class Scenario(_Section):
 
     demand_scale: float = Field(default=1.0, ge=0)
     scenario: ScenarioInfo
-    team: list[Team] = Field(min_length=1)
+    team: list[Team] = Field(min_length=1, max_length=MAX_ROLES)
     incidents: Incidents | None = None
     recurring: list[Recurring] = Field(default_factory=list)
     projects: Projects | None = None
@@ -354,23 +357,23 @@ class Scenario(_Section):
     policy: Policy = Field(default_factory=Policy)
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
-    phase: list[Phase] = Field(default_factory=list)
+    phase: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
         problems: list[str] = []
         roles = [t.role for t in self.team]
-        dup = sorted({r for r in roles if roles.count(r) > 1})
+        dup = sorted(r for r, n in Counter(roles).items() if n > 1)
         if dup:
             problems.append(f"team: role names must be unique, got {dup} more than once")
-        known = set(roles)
+        known = {t.role: t for t in self.team}
 
         def check_roles(path: str, names: list[str], kind: str) -> None:
             for i, r in enumerate(names):
                 if r not in known:
                     hint = did_you_mean(r, known)
                     problems.append(f"{path}[{i}]: no [[team]] has role {r!r}{hint}")
-                elif kind not in self.role(r).skills:
+                elif kind not in known[r].skills:
                     problems.append(f"{path}[{i}]: role {r!r} lacks the skill {kind!r}")
 
         if self.incidents is not None:

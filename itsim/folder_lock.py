@@ -1,5 +1,6 @@
 """One sweep at a time per folder: a lock file (``sweep.lock``) holding its owner's PID,
-host and start time, locked with ``flock`` for as long as the sweep runs.
+host and start time, locked with ``flock`` for as long as the sweep runs (worker
+processes forked meanwhile close their copy, so the lock is the owner's alone).
 
 The operating system releases the lock when its owner dies, however it dies (even
 ``kill -9``), so a lock left behind is recognised as stale and taken over, while a
@@ -18,12 +19,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from itsim.atomic import file_mode, host_name
-from itsim.store import LOCK_NAME
+from itsim.interrupt import NOT_FOR_WORKERS
 
 try:
     import fcntl
 except ImportError:  # pragma: no cover - Windows
     fcntl = None
+
+
+#: The lock file in a sweep folder.
+LOCK_NAME = "sweep.lock"
 
 
 class FolderLocked(ValueError):
@@ -42,6 +47,7 @@ def folder_lock(folder: Path, what: str = "sweep") -> Iterator[dict | None]:
         return
     path = folder / LOCK_NAME
     fd, stale = _acquire(path, what)
+    NOT_FOR_WORKERS.add(fd)  # forked workers inherit it, and the lock would outlive this process
     try:
         os.ftruncate(fd, 0)
         os.pwrite(fd, json.dumps({"pid": os.getpid(), "host": host_name(), "started": time.time(),
@@ -51,6 +57,7 @@ def folder_lock(folder: Path, what: str = "sweep") -> Iterator[dict | None]:
         try:
             path.unlink(missing_ok=True)  # while still locked, so no one locks a file about to vanish
         finally:
+            NOT_FOR_WORKERS.discard(fd)
             os.close(fd)
 
 

@@ -19,6 +19,10 @@ from contextlib import contextmanager
 #: How often a worker checks that its parent is still there (seconds).
 PARENT_CHECK_SECONDS = 0.25
 
+#: File descriptors a forked worker must close at once: a folder lock held through one
+#: would outlive its owner for as long as the worker lives.
+NOT_FOR_WORKERS: set[int] = set()
+
 
 class Interrupted(BaseException):
     """A stop signal (SIGINT or SIGTERM) arrived. A ``BaseException``, like
@@ -56,6 +60,9 @@ def worker_started() -> None:
     process, die of SIGTERM, and exit as soon as the process that started it is gone."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    for fd in list(NOT_FOR_WORKERS):
+        os.close(fd)  # the parent's copy keeps what it holds; this one must not
+    NOT_FOR_WORKERS.clear()
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), name="itsim-parent-watch", daemon=True).start()
 

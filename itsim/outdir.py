@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from itsim import store
+from itsim.atomic import is_temporary
+from itsim.folder_lock import LOCK_NAME
 
 #: What ``itsim run`` writes in its folder (a folder holding only these is a run's).
 RUN_FILES = frozenset({"summary.json", "runs.parquet", "runs.csv", "timeseries.parquet", "scenario.toml",
@@ -58,7 +59,7 @@ def kind_of(path: Path) -> Kind:
         return "empty"
     except NotADirectoryError:
         return "other"
-    entries = {e for e in entries if not store.is_temporary(e) and e != store.LOCK_NAME}
+    entries = {e for e in entries if not is_temporary(e) and e != LOCK_NAME}
     if not entries:
         return "empty"
     if any(mark in entries for mark in SWEEP_MARKS):

@@ -26,21 +26,18 @@ from itsim.atomic import (
     is_temporary,
     remove_orphaned_temporaries,
 )
+from itsim.folder_lock import LOCK_NAME
 
 if TYPE_CHECKING:
     from itsim.experiment import Replicated
     from itsim.scenario import Scenario
 
 __all__ = [
-    "LOCK_NAME", "DamagedResults", "CellExpectation", "atomic_write_bytes", "atomic_write_text",
+    "DamagedResults", "CellExpectation", "atomic_write_bytes", "atomic_write_text",
     "atomic_write_json", "atomic_write_parquet", "is_temporary", "remove_orphaned_temporaries", "clear_folder",
     "write_run", "read_summary", "cell_complete", "write_cell", "write_cell_error", "read_cell",
     "check_run_folder", "check_sweep_folder",
 ]
-
-#: The lock file of a sweep folder (see :mod:`itsim.folder_lock`).
-LOCK_NAME = "sweep.lock"
-
 
 class DamagedResults(ValueError):
     """A results file that cannot be used; the message names the file and the problem."""

@@ -1,12 +1,11 @@
 """Fixtures for the robustness probes: the probe scenario on disk, and ``itsim`` run in
 this process (fast) with the slow HTML reports left out unless a test asks for them."""
 
-import sys
-
 import pytest
 
 from itsim import cli
 from itsim.report import build
+from tests.cli_helpers import run_in_process
 from tests.robustness.probes import PROBE
 
 
@@ -25,13 +24,6 @@ def itsim_cli(capsys, monkeypatch):
     monkeypatch.setattr(build, "write_report", lambda out: None)
 
     def run(*args):
-        monkeypatch.setattr(sys, "argv", ["itsim", *map(str, args)])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return run_in_process(monkeypatch, capsys, *args)
 
     return run

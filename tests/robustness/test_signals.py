@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from itsim import cli
-from tests.robustness.probes import ROOT, itsim_process
+from tests.robustness.probes import ROOT
 
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
 
@@ -71,13 +71,12 @@ def sweep_until_cells_are_done(probe_file, out) -> tuple[subprocess.Popen, list[
     return proc, children(proc.pid)
 
 
-@pytest.mark.parametrize("signum, status", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
-def test_a_signal_stops_the_sweep_keeps_its_cells_and_no_worker_survives(probe_file, tmp_path, signum, status):
+def test_sigterm_stops_the_sweep_keeps_its_cells_and_no_worker_survives(probe_file, tmp_path):
     out = tmp_path / "out"
     proc, workers = sweep_until_cells_are_done(probe_file, out)
-    os.kill(proc.pid, signum)  # the main process only, as `kill` or a service manager does
+    os.kill(proc.pid, signal.SIGTERM)  # the main process only, as `kill` or a service manager does
     _, err = proc.communicate(timeout=120)
-    assert proc.returncode == status, err
+    assert proc.returncode == 143, err
     last = err.strip().splitlines()[-1]
     kept = complete(out)
     assert last == (f"interrupted: {kept} of 100 cells complete in {out}/; run the same command again to resume")
@@ -104,7 +103,7 @@ def test_killing_the_main_process_leaves_no_worker_behind(probe_file, tmp_path):
     wait_for(lambda: all(gone(w) for w in workers), "the workers to exit after their parent was killed")
 
 
-def test_an_interrupted_sweep_resumes_where_it_stopped(probe_file, tmp_path):
+def test_an_interrupted_sweep_resumes_where_it_stopped(probe_file, tmp_path, itsim_cli):
     out = tmp_path / "out"
     args = ["--vary", "demand_scale=0.5:1.5:12", "--replications", 2, "--workers", 2, "--out", out]
     proc = start("sweep", probe_file, *args)
@@ -113,9 +112,8 @@ def test_an_interrupted_sweep_resumes_where_it_stopped(probe_file, tmp_path):
     proc.communicate(timeout=120)
     assert proc.returncode == 143
     kept = complete(out)
-    again = start("sweep", probe_file, *args)
-    stdout, err = again.communicate(timeout=300)
-    assert again.returncode == 0, err
+    code, stdout, err = itsim_cli("sweep", probe_file, *args)
+    assert code == 0, err
     assert f"{12 - kept} computed, {kept} already done" in stdout
 
 
@@ -143,8 +141,3 @@ def test_an_exit_status_typer_returns_instead_of_raising_is_the_exit_status(monk
 def test_a_plain_exit_status_zero_is_success(monkeypatch):
     monkeypatch.setattr(cli, "app", lambda standalone_mode: 0)
     cli.main()
-
-
-def test_validate_of_a_missing_file_still_exits_2():
-    r = itsim_process("validate", "/nonexistent/scenario.toml")
-    assert r.returncode == 2 and "cannot read file" in r.stderr

@@ -227,3 +227,21 @@ def test_report_on_a_damaged_sweep_folder_exits_2_naming_the_file(swept, itsim_c
     (out / "sweep.parquet").unlink()
     code, _, err = itsim_cli("report", out)
     assert code == 2 and "no sweep.parquet (the sweep has not finished" in err
+
+
+def _lock_files_open() -> list[str]:
+    """The sweep locks this process has open (read from /proc)."""
+    fds = "/proc/self/fd"
+    return [t for t in (os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds) if os.path.exists(f"{fds}/{fd}"))
+            if t.endswith("sweep.lock")]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="reads open files from /proc")
+def test_forked_workers_do_not_hold_the_folder_lock(tmp_path):
+    """Otherwise the lock would outlive a killed sweep for as long as its workers live."""
+    from itsim.executors import LocalExecutor
+
+    with folder_lock(tmp_path):
+        assert _lock_files_open()
+        held = [found for _, found in LocalExecutor(2).run(_lock_files_open, [(), ()])]
+    assert held == [[], []]

@@ -126,30 +126,19 @@ def test_vary_specs_are_bounded(spec, message):
         parse_vary(spec)
 
 
-def test_a_grid_beyond_the_cell_limit_is_refused_before_any_cell_is_built(itsim_cli, probe_file, tmp_path):
+@pytest.mark.parametrize("vary, message", [
+    (["demand_scale=1:2:200", "team.desk.count=1:100:100"],
+     "--vary: the grid has 20,000 cells; the limit is 10,000 (--force, or force=True in Python, runs it anyway)"),
+    (["scenario.calendar=24x7,business"],
+     "--vary: at least one key must take numbers (the sweep's x axis); scenario.calendar takes text"),
+    (["policy.wip_limit=1,2"],
+     "--vary policy.wip_limit: not a parameter of firefight_first (taken by wip_limit; add it with --policy)"),
+])
+def test_a_grid_that_cannot_work_is_refused_before_any_cell(itsim_cli, probe_file, tmp_path, vary, message):
+    """Too many cells, no numeric key for the x axis, or a policy parameter nobody takes."""
     out = tmp_path / "out"
-    code, _, err = itsim_cli("sweep", probe_file, "--vary", "demand_scale=1:2:200",
-                             "--vary", "team.desk.count=1:100:100", "--out", out)
-    assert code == 2 and err.strip() == (
-        "--vary: the grid has 20,000 cells; the limit is 10,000 (--force, or force=True in Python, runs it anyway)")
-    assert not out.exists()
-
-
-def test_a_grid_without_a_numeric_key_is_refused_before_any_cell(itsim_cli, probe_file, tmp_path):
-    out = tmp_path / "out"
-    code, _, err = itsim_cli("sweep", probe_file, "--vary", "scenario.calendar=24x7,business", "--out", out)
-    assert code == 2
-    assert err.strip() == ("--vary: at least one key must take numbers (the sweep's x axis); "
-                           "scenario.calendar takes text")
-    assert not out.exists()
-
-
-def test_a_varied_policy_parameter_the_policy_does_not_take_is_refused(itsim_cli, probe_file, tmp_path):
-    out = tmp_path / "out"
-    code, _, err = itsim_cli("sweep", probe_file, "--vary", "policy.wip_limit=1,2", "--out", out)
-    assert code == 2
-    assert err.strip() == ("--vary policy.wip_limit: not a parameter of firefight_first "
-                           "(taken by wip_limit; add it with --policy)")
+    code, _, err = itsim_cli("sweep", probe_file, *(a for v in vary for a in ("--vary", v)), "--out", out)
+    assert code == 2 and err.strip() == message
     assert not out.exists()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -18,11 +19,32 @@ from itsim.scenario import ScenarioError, load_scenario
 from itsim.terminal import echo, printable
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Simulate IT demand versus IT supply, and show where the hours go.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"itsim {version('itsim')}")
+        except PackageNotFoundError:
+            from itsim import __version__
+
+            typer.echo(f"itsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate IT demand versus IT supply, and show where the hours go."""
 
 
 class BadInput(Exception):
@@ -91,20 +113,28 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change one value for this run (repeatable): a dotted key and a TOML value, "
+             "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
 ) -> None:
-    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
+    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
+
+    With --set, the scenario.toml stored with the results is your file with the changed
+    values (comments kept) and a header listing the changes."""
     from itsim.experiment import check_work, replicate
     from itsim.narrative import headline
     from itsim.store import clear_folder, write_run
+    from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
     _workers(workers, force)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
-        sc = load_scenario(scenario)
+        sc, text = load_with_settings(scenario, set_ or [])
         check_work(sc, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
@@ -120,14 +150,14 @@ def run(
     except Interrupted as exc:
         exc.message = f"interrupted: nothing was written to {out}/"
         raise
-    write_run(out, sc, result, replace=folder.replace)
+    write_run(out, sc, result, scenario_text=text, replace=folder.replace)
     from itsim.report import write_report
 
     report = write_report(out)
     s = result.summary
     echo(f"{printable(sc.name, one_line=True)}: {s['replications']} replications of {sc.scenario.horizon_days} days "
          f"(seed {s['seed']})")
-    for line in headline(s):
+    for line in headline(s, currency=sc.costs.currency):
         echo("  " + line)
     echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
     _fail_on_checks([("", s)])
@@ -308,25 +338,66 @@ def report(
 
 @app.command()
 def compare(
-    dir_a: Annotated[Path, typer.Argument(help="First run directory.")],
-    dir_b: Annotated[Path, typer.Argument(help="Second run directory.")],
+    dir_a: Annotated[Path, typer.Argument(help="The baseline's run folder (A).")],
+    dir_b: Annotated[Path, typer.Argument(help="The variant's run folder (B).")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML page.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write every metric as a CSV table.")] = None,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not only the headline.")] = False,
 ) -> None:
-    """Metrics side by side with 95% intervals, and the paired difference B - A when
-    both runs share seeds."""
-    from itsim.compare import compare as compare_runs
-    from itsim.compare import format_comparison
-    from itsim.store import DamagedResults, check_run_folder
+    """Baseline versus variant: each side's verdict, then the headline figures with 95%
+    intervals and the difference B - A (paired when both runs share the seed)."""
+    from itsim.compare import ResultsError, load_comparison
+    from itsim.report.comparison import format_comparison
 
-    missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
-               if not (d / "summary.json").exists()]
-    for d in (dir_a, dir_b):
-        try:
-            check_run_folder(d, report=False)
-        except DamagedResults as exc:
-            missing.append(str(exc))
-    if missing:
-        raise BadInput(list(dict.fromkeys(missing)))
-    echo(format_comparison(compare_runs(dir_a, dir_b)))
+    try:
+        comparison = load_comparison(dir_a, dir_b)
+    except ResultsError as exc:
+        raise BadInput(exc.problems) from None
+    on_terminal = sys.stdout.isatty()
+    width = max(100, _terminal_width()) if on_terminal else 140
+    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=on_terminal, width=width), nl=False)
+    if html is not None:
+        from itsim.report.compare_page import write_comparison_page
+
+        typer.echo(f"Comparison page: {write_comparison_page(comparison, html)}")
+    if csv is not None:
+        from itsim.compare import write_comparison_csv
+
+        typer.echo(f"Comparison table: {write_comparison_csv(comparison, csv)}")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+class Template(StrEnum):
+    small = "small"
+    mid = "mid"
+    large = "large"
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Scenario file to write, e.g. my-department.toml.")],
+    template: Annotated[Template, typer.Option(
+        help="Department to start from: small (about 300 employees, 4 IT staff), mid (1,500 and 18) "
+             "or large (8,000 and 88).")] = Template.mid,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a commented starting scenario: every number with its source or assumption."""
+    from itsim.templates import TEMPLATES, write_template
+
+    try:
+        write_template(file, template.value, overwrite=overwrite)
+    except (FileExistsError, IsADirectoryError) as exc:
+        raise BadInput([str(exc)]) from None
+    except OSError as exc:
+        raise BadInput([f"{file}: cannot write ({exc.strerror or exc})"]) from None
+    typer.echo(f"Wrote {file}: the {template.value} template ({TEMPLATES[template.value]}).")
+    typer.echo("Replace the numbers marked 'assumption' with your own, then:")
+    typer.echo(f"  itsim validate {file}\n  itsim run {file}")
 
 
 def main() -> None:
@@ -334,7 +405,7 @@ def main() -> None:
     to 130 or 143, each with a message and without tracebacks."""
     with stop_on_signals():
         try:
-            code = app(standalone_mode=False)
+            code = app(prog_name="itsim", standalone_mode=False)
         except Interrupted as exc:
             _show_cursor()
             echo(exc.message, err=True)

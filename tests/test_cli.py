@@ -97,7 +97,7 @@ def test_report_and_compare_commands(tmp_path):
     assert (a / "report.html").stat().st_size > 10_000
     r = itsim("compare", a, b)
     assert r.returncode == 0, r.stderr
-    assert "paired" in r.stdout and "Incident wait" in r.stdout
+    assert "paired run by run" in r.stdout and "Wait before work starts on an incident" in r.stdout
     for command in (("report", tmp_path / "missing"), ("compare", a, tmp_path / "missing")):
         r = itsim(*command)
         assert r.returncode == 2 and "Traceback" not in r.stderr

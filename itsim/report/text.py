@@ -73,10 +73,10 @@ def run_headline(run: RunResults) -> list[str]:
     lead = run.estimate("project_lead_time_days")
     wait = run.estimate("incident_wait_hours")
     if lead is not None:
-        clauses.append(f"projects reach the business {fmt.weeks(lead.mean)} after they are "
+        clauses.append(f"projects reach the business {fmt.duration(lead.mean * 24)} after they are "
                        "requested")
     elif wait is not None:
-        clauses.append(f"an incident waits {fmt.number(wait.mean, 2)} hours before anyone "
+        clauses.append(f"an incident waits {fmt.duration(wait.mean)} before anyone "
                        "starts on it")
     sentences = []
     if clauses:
@@ -85,7 +85,7 @@ def run_headline(run: RunResults) -> list[str]:
                for m in run.metrics_with_prefix("recurring_neglect_hours.")}
     total = sum(e.mean for e in neglect.values() if e is not None)
     if total > 0:
-        text = (f"{fmt.number(total)} hours of routine maintenance were done late or skipped "
+        text = (f"{fmt.hours(total)} of routine maintenance were done late or skipped "
                 f"{_period(run)}")
         security = neglect.get("security")
         if security is not None and security.mean > 0:
@@ -104,9 +104,7 @@ def run_headline(run: RunResults) -> list[str]:
 def _interval(metric: str, low: float, high: float, money: str) -> str:
     if not (math.isfinite(low) and math.isfinite(high)):
         return ""
-    if metric == "project_lead_time_days":
-        return f"95% interval {low / 7:.0f}–{high / 7:.0f} weeks"
-    return f"95% interval {fmt.value(metric, low, money)} to {fmt.value(metric, high, money)}"
+    return f"95% interval {fmt.value_range(metric, low, high, money)}"
 
 
 def run_kpis(run: RunResults) -> list[Kpi]:
@@ -118,7 +116,7 @@ def run_kpis(run: RunResults) -> list[Kpi]:
         if est is None:
             continue
         if metric == "project_lead_time_days":
-            label, text = "Time from project request to delivery", fmt.weeks(est.mean)
+            label, text = "Time from project request to delivery", fmt.duration(est.mean * 24)
         else:
             label, text = fmt.metric_label(metric), fmt.value(metric, est.mean, money)
         out.append(Kpi(label, text, _interval(metric, est.low, est.high, money)))
@@ -203,7 +201,7 @@ def sweep_headline(sweep: SweepResults) -> list[str]:
     lead = sweep_estimates(sweep, "project_lead_time_days")
     at_ref = lead.loc[lead["x"] == sweep.reference_x].set_index("series")
     if not at_ref.empty:
-        parts = [f"{fmt.weeks(at_ref.at[s, 'mean'])} under {s}"
+        parts = [f"{fmt.duration(at_ref.at[s, 'mean'] * 24)} under {s}"
                  for s in series_order(sweep) if s in at_ref.index]
         joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
         where = level_phrase(key, sweep.reference_x)

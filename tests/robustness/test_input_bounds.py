@@ -198,3 +198,12 @@ def test_more_roles_or_phases_than_any_department_has_are_refused(section, entry
     text = PROBE + "".join(f"\n[[{section}]]\n" + entry.format(i=i) for i in range(1001))
     found = problems(text)
     assert any(p.startswith(f"probe.toml: {field}: list should have at most 1000 items") for p in found), found
+
+
+@pytest.mark.parametrize("setting, message", [
+    ("policy.x=" + "[" * 50_000 + "]" * 50_000, "--set policy.x: arrays and tables nested more than 32 deep"),
+    (".".join(["a"] * 20_000) + "=1", "a dotted key of more than 32 parts"),
+])
+def test_deep_settings_on_the_command_line_are_refused(probe_file, itsim_cli, tmp_path, setting, message):
+    code, _, err = itsim_cli("run", probe_file, "--set", setting, "--out", tmp_path / "out")
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1

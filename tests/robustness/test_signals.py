@@ -131,7 +131,7 @@ def test_ctrl_c_during_a_run_writes_nothing_and_says_so(probe_file, tmp_path):
 
 def test_an_exit_status_typer_returns_instead_of_raising_is_the_exit_status(monkeypatch, capsys):
     """typer 0.29 turns Ctrl-C during argument parsing into a returned 130, not an exception."""
-    monkeypatch.setattr(cli, "app", lambda standalone_mode: 130)
+    monkeypatch.setattr(cli, "app", lambda **options: 130)
     with pytest.raises(SystemExit) as info:
         cli.main()
     assert info.value.code == 130
@@ -139,5 +139,5 @@ def test_an_exit_status_typer_returns_instead_of_raising_is_the_exit_status(monk
 
 
 def test_a_plain_exit_status_zero_is_success(monkeypatch):
-    monkeypatch.setattr(cli, "app", lambda standalone_mode: 0)
+    monkeypatch.setattr(cli, "app", lambda **options: 0)
     cli.main()

@@ -125,7 +125,7 @@ def run(
     With --set, the scenario.toml stored with the results is your file with the changed
     values (comments kept) and a header listing the changes."""
     from itsim.experiment import check_work, replicate
-    from itsim.narrative import headline
+    from itsim.narrative import headline, terminal_colour
     from itsim.store import clear_folder, write_run
     from itsim.whatif import load_with_settings
 
@@ -153,14 +153,18 @@ def run(
     write_run(out, sc, result, scenario_text=text, replace=folder.replace)
     from itsim.report import write_report
 
-    report = write_report(out)
+    report, chart_problems = _report(write_report, out)
     s = result.summary
-    echo(f"{printable(sc.name, one_line=True)}: {s['replications']} replications of {sc.scenario.horizon_days} days "
-         f"(seed {s['seed']})")
+    name = printable(sc.name, one_line=True)
+    typer.echo(f"{name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    colour = terminal_colour(s)
     for line in headline(s, currency=sc.costs.currency):
-        echo("  " + line)
-    echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
-    _fail_on_checks([("", s)])
+        typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
+    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    checks_failed = _failed_checks([("", s)])
+    _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
 
 
 def _workers(workers: int, force: bool) -> None:
@@ -181,16 +185,16 @@ def _output_folder(out: Path, kind: str, name: str, inputs: list[Path], overwrit
         raise BadInput([str(exc)]) from None
 
 
-def _fail_on_checks(summaries: list[tuple[str, dict]]) -> None:
-    """Name every failed invariant check (``summary.json`` -> ``checks``) and exit 1 if any failed."""
+def _failed_checks(summaries: list[tuple[str, dict]]) -> bool:
+    """Name every failed invariant check (``summary.json`` -> ``checks``); whether any failed
+    (the command then exits 1)."""
     from itsim.checks import failures
 
     lines = [f"invariant check failed{f' in {where}' if where else ''}: {line}"
              for where, summary in summaries for line in failures(summary)]
     for line in lines:
         echo(line, err=True)
-    if lines:
-        sys.exit(1)
+    return bool(lines)
 
 
 @app.command()
@@ -212,6 +216,7 @@ def sweep(
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
     from itsim.folder_lock import FolderLocked
+    from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
     from itsim.sweep import SweepMismatch, check_sweep_work, parse_vary, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
@@ -277,7 +282,7 @@ def sweep(
     for cid, problem in result.recomputed:
         echo(f"computed again: {cid}: {problem}", err=True)
     failed = len(result.failed)
-    report = _write_sweep_report(out) if failed < len(cells) else None
+    report, chart_problems = _report(_write_sweep_report, out) if failed < len(cells) else (None, [])
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -288,17 +293,17 @@ def sweep(
     except ValueError:
         points = {}
     for name, entry in points.items():
-        key = entry["varied"]
-        if entry["point"] is None:
-            echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
-            continue
-        lo, hi = entry["ci95"]
-        span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
-        echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+        values = grid[entry["varied"]]
+        typer.echo(f"  {name}: {tipping_sentence(entry, values)}; {at_risk_words(entry, values)}")
+        levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
+        typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
         echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
     echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
-    _fail_on_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
+    checks_failed = _failed_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
+    _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
     if failed:
         sys.exit(1)
 
@@ -316,6 +321,24 @@ def _write_sweep_report(out: Path) -> Path:
     return write_sweep_report(out)
 
 
+def _report(write, directory: Path) -> tuple[Path, list[str]]:
+    """Write a report; a chart that cannot be drawn comes back as a problem, not a traceback."""
+    from itsim.report import ChartError
+
+    try:
+        return write(directory), []
+    except ChartError as exc:
+        return exc.path, exc.problems
+
+
+def _fail_on_charts(problems: list[str]) -> None:
+    """Charts that could not be drawn: say which, and exit 1 (the rest of the report is written)."""
+    for line in problems:
+        typer.echo(f"report: {line}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
@@ -330,10 +353,11 @@ def report(
             check_sweep_folder(directory)
         elif kind_of(directory) == "run":
             check_run_folder(directory)
-        path = build_report(directory)
+        path, problems = _report(build_report, directory)
     except (FileNotFoundError, DamagedResults) as exc:
         raise BadInput([str(exc)]) from None
     echo(f"Report: {path}")
+    _fail_on_charts(problems)
 
 
 @app.command()

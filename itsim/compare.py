@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from scipy import stats
 
 from itsim.report import fmt
 from itsim.report.text import KPI_METRICS
-from itsim.stats import mean_ci, welch_ci
+from itsim.scenario import Targets
+from itsim.stats import mean_ci, welch_ci, wilson_interval
+from itsim.targets import status as band_status
 
 COLUMNS = [
     "metric",
@@ -73,10 +74,6 @@ HIGHER_IS_BETTER = (
     "incident_sla_attainment", "recurring_on_time_share", "recurring_hours_on_time_share",
     "projects_delivered", "value_delivered", "hours_share.projects", "incidents_deflected",
 )
-
-DEFAULT_BANDS = (0.2, 0.8)
-"""``[targets] at_risk_above`` and ``too_busy_above`` when a scenario does not say."""
-
 
 class ResultsError(ValueError):
     """A results folder that cannot be read; ``problems`` holds one line per problem."""
@@ -164,24 +161,15 @@ def side_verdict(side: Side) -> SideVerdict:
     if not isinstance(p, int | float) or not math.isfinite(p):
         return SideVerdict(None, None, (None, None), n, reasons)
     p = float(p)
-    targets = side.scenario.get("targets") if isinstance(side.scenario.get("targets"), dict) else {}
-    at_risk = float(targets.get("at_risk_above", DEFAULT_BANDS[0]))
-    too_busy = float(targets.get("too_busy_above", DEFAULT_BANDS[1]))
     status = verdict.get("status")
     if status not in fmt.STATUS_LABELS:
-        status = "too_busy" if p > too_busy else "at_risk" if p > at_risk else "healthy"
+        targets = side.scenario.get("targets") if isinstance(side.scenario.get("targets"), dict) else {}
+        bands = {k: v for k, v in targets.items() if k in ("at_risk_above", "too_busy_above")}
+        status = band_status(p, Targets(**bands))
     ci = verdict.get("ci95")
     if not (isinstance(ci, list | tuple) and len(ci) == 2):
-        ci = wilson_interval(p, n) if n else (None, None)
+        ci = wilson_interval(round(p * n), n) if n else (None, None)
     return SideVerdict(status, p, (ci[0], ci[1]), n, reasons)
-
-
-def wilson_interval(share: float, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``share`` observed in ``n`` trials."""
-    z = float(stats.norm.ppf(0.5 + level / 2))
-    centre = (share + z * z / (2 * n)) / (1 + z * z / n)
-    half = z / (1 + z * z / n) * math.sqrt(share * (1 - share) / n + z * z / (4 * n * n))
-    return max(0.0, centre - half), min(1.0, centre + half)
 
 
 def direction(metric: str) -> int:

@@ -12,10 +12,10 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from itsim.compare import Side, compare, compare_results, load_comparison, side_verdict, wilson_interval
+from itsim.compare import Side, compare, compare_results, load_comparison, side_verdict
 from itsim.report import fmt
 from itsim.report.comparison import format_comparison
-from itsim.stats import mean_ci
+from itsim.stats import mean_ci, wilson_interval
 
 A_LEAD = [10.0, 20.0, 30.0, 40.0, 50.0]
 B_LEAD = [11.0, 21.5, 30.5, 41.0, 51.0]  # B − A = 1, 1.5, 0.5, 1, 1
@@ -202,10 +202,10 @@ def test_a_stored_verdict_is_shown_as_stored(tmp_path: Path) -> None:
 
 
 def test_wilson_interval_matches_the_formula() -> None:
-    low, high = wilson_interval(0.0, 10)
+    low, high = wilson_interval(0, 10)
     assert low == 0 and high == pytest.approx(0.2775, abs=1e-4)
     ref = stats.binomtest(3, 10).proportion_ci(method="wilson")
-    assert wilson_interval(0.3, 10) == pytest.approx((ref.low, ref.high))
+    assert wilson_interval(3, 10) == pytest.approx((ref.low, ref.high))
 
 
 def test_money_is_shown_in_the_scenarios_currency(tmp_path: Path) -> None:

@@ -23,6 +23,8 @@ from babel.numbers import (
     get_currency_symbol,
 )
 
+from itsim import status
+
 LOCALE = "en_US"
 
 LABELS = {
@@ -38,9 +40,11 @@ LABELS = {
     "hours_share.projects": "Time spent on projects",
     "hours_share.idle": "Time free (slack)",
     "recurring_on_time_share": "Maintenance done on time",
+    "recurring_hours_on_time_share": "Maintenance hours done on time",
     "recurring_skipped": "Maintenance tasks skipped",
     "tech_debt_hours_end": "Tech debt at the end",
     "project_lead_time_days": "Time from project request to delivery",
+    "project_lead_time_delivered_days": "Time from request to delivery, delivered projects only",
     "projects_delivered": "Projects delivered",
     "projects_declined": "Projects declined up front",
     "projects_withdrawn_shadow_it": "Projects withdrawn to shadow IT",
@@ -78,10 +82,10 @@ COUNT_METRICS = (
 TIME_UNITS = {"minutes": 1 / 60, "hours": 1.0, "days": 24.0, "weeks": 168.0}
 """Hours in each unit a duration may be shown in (days and weeks are calendar time)."""
 
-STATUS_LABELS = {"healthy": "Healthy", "at_risk": "At risk", "too_busy": "Too busy"}
-STATUS_COLOURS = {"healthy": "#2ca02c", "at_risk": "#e8a200", "too_busy": "#d62728"}
+STATUS_LABELS = {s: words.capitalize() for s, words in status.STATUS_WORDS.items()}
+STATUS_COLOURS = {s: status.COLOUR_HEX[c] for s, c in status.STATUS_COLOURS.items()}
 """The verdict's words and colours (green, amber, red), wherever a verdict is shown."""
-STATUS_TINTS = {"healthy": "#f1f8f1", "at_risk": "#fdf6e3", "too_busy": "#fdf1f1"}
+STATUS_TINTS = {s: status.TINT_HEX[c] for s, c in status.STATUS_COLOURS.items()}
 """Light backgrounds to go with :data:`STATUS_COLOURS`."""
 
 RISK_LABELS = {
@@ -89,6 +93,7 @@ RISK_LABELS = {
     "availability": "Availability (e.g. backups)",
     "compliance": "Compliance (e.g. access reviews)",
     "other": "Other",
+    "care_and_feeding": "Care and feeding of delivered systems",
 }
 
 POLICY_LABELS = {
@@ -119,7 +124,7 @@ def metric_label(metric: str) -> str:
     if metric in LABELS:
         return LABELS[metric]
     base, _, detail = metric.partition(".")
-    if base == "recurring_neglect_hours":
+    if base in ("recurring_neglect_hours", "neglect_hours"):
         return f"Maintenance late or skipped: {RISK_LABELS.get(detail, detail)}"
     if base in LABELS and detail:
         return f"{LABELS[base]} ({detail})"

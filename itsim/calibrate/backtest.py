@@ -244,8 +244,8 @@ def findings(weekly: pd.DataFrame, opened: pd.DataFrame, resolution: pd.DataFram
         if row["low"] <= row["observed"] <= row["high"]:
             fits.append(what)
             continue
-        way = "longer" if row["observed"] > row["high"] else "shorter"
-        misses.append(f"{row['class']} tickets took {way} in reality: {row['statistic']} {_hours(row['observed'])} "
+        way = "took longer" if row["observed"] > row["high"] else "were resolved faster"
+        misses.append(f"{row['class']} tickets {way} in reality: {row['statistic']} {_hours(row['observed'])} "
                       f"observed against {_hours(row['median'])} simulated (95% band {_hours(row['low'])} to "
                       f"{_hours(row['high'])}, {row['tickets']:,} tickets)")
     if misses:

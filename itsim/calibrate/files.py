@@ -87,6 +87,7 @@ def open_table(path: Path) -> TableFile:
     lines = text.splitlines()[:-1] if len(head) == HEAD_BYTES else text.splitlines()
     lines = [line for line in lines if line.strip()]
     separator = _separator(lines, path)
+    _consistent(lines, separator, path)
     try:
         sample = pd.read_csv(io.StringIO("\n".join(lines[:200])), sep=separator, dtype=str, skipinitialspace=True)
     except (pd.errors.ParserError, csv.Error) as exc:
@@ -115,6 +116,22 @@ def _separator(lines: list[str], path: Path) -> str:
                 ]) from None
             return ","  # one column: the header names it, and detection says what is missing
         return best
+
+
+def _consistent(lines: list[str], separator: str, path: Path) -> None:
+    """Most rows of a table have as many fields as its header; text that is not a table does not."""
+    reader = csv.reader(io.StringIO("\n".join(lines[:200])), delimiter=separator, skipinitialspace=True)
+    width, odd = None, []
+    for record in reader:
+        if width is None:
+            width = len(record)
+        elif len(record) != width:
+            odd.append((reader.line_num, len(record)))
+    rows = reader.line_num - 1
+    if odd and len(odd) > 0.1 * rows:
+        line, n = odd[0]
+        raise CalibrationError([f"{path}: not a table (line {line} has {n} field{'s' * (n != 1)} where the "
+                                f"header has {width}, as have {len(odd)} of the first {rows} rows)"])
 
 
 def _excel(path: Path) -> TableFile:

@@ -30,6 +30,7 @@ WARMUP_DAYS = 28
 FITTED = ("rate_per_hour", "rate_per_day", "priorities", "sla_hours", "effort_hours", "escalation",
           "patience_hours", "arrival_profile", "handled_by")
 WIDTH = 100
+HEADER = "Calibrated with `itsim calibrate` from ticket exports:"
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def scenario_text(cal: Calibration) -> str:
     """The calibrated scenario (see the module docstring); raises :class:`CalibrationError`
     if the result would not load."""
     base = cal.base_path
-    doc = tomlkit.parse(base.read_text(encoding="utf-8")) if base is not None else _new_document(cal)
+    doc = tomlkit.parse(_without_header(base.read_text(encoding="utf-8"))) if base else _new_document(cal)
     _set_team(doc, cal)
     _set_incidents(doc, cal)
     _set_phases(doc, cal)
@@ -57,9 +58,18 @@ def scenario_text(cal: Calibration) -> str:
     return text
 
 
+def _without_header(text: str) -> str:
+    """A base scenario without the header of an earlier calibration (it is written anew)."""
+    if not text.startswith(f"# {HEADER}"):
+        return text
+    lines = text.splitlines(keepends=True)
+    body = next((i for i, line in enumerate(lines) if not line.startswith("#")), len(lines))
+    return "".join(lines[body:])
+
+
 def header(cal: Calibration) -> list[str]:
     """The lines at the top of the file: the files, the period and how to read the comments."""
-    lines = ["Calibrated with `itsim calibrate` from ticket exports:"]
+    lines = [HEADER]
     for s in cal.tickets.sources:
         lines.append(f"  {Path(s.path).name}: {s.label}, {s.rows:,} rows, dates such as {s.dates}")
     weeks = cal.period.days / 7
@@ -230,8 +240,8 @@ def incident_keys(cal: Calibration) -> list[Key]:
             f"{cal.cite(mix.n)} with a priority ({mix.unknown:,} without); labels {labels}; "
             f"95% intervals {intervals}.")))
     if cal.sla:
-        parts = [f"P{k} {t.hours:g} h: {t.met:,} of {t.n:,} met, the cut agrees with {t.agreement:.0%}"
-                 for k, t in sorted(cal.sla.items())]
+        parts = [f"P{k} {t.hours:g} h (any cut from {t.between[0]:.3g} to {t.between[1]:.3g} h does as well): "
+                 f"{t.met:,} of {t.n:,} met, the cut agrees with {t.agreement:.1%}" for k, t in sorted(cal.sla.items())]
         skipped = "; ".join(f"P{k} not written: {why}" for k, why in sorted(cal.sla_skipped.items()))
         keys.append(Key("sla_hours", {f"P{k}": t.hours for k, t in sorted(cal.sla.items())}, _wrap(
             "Inferred from made_sla: the resolution time (working hours) that best separates met from "

@@ -5,8 +5,9 @@
 - Escalation: the share of tickets reassigned at least once.
 - SLA targets: where the export says whether each ticket met its SLA
   (``made_sla``) but not the target, the target of each class is the
-  resolution time (working hours) that best separates met from missed; it is
-  written only when it agrees with :data:`MIN_AGREEMENT` of the tickets.
+  resolution time (working hours) that best separates met from missed (the
+  middle of the range of equally good cuts); it is written only when it agrees
+  with :data:`MIN_AGREEMENT` of the tickets.
 - Impatience: tickets cancelled before anyone started on them left the queue.
   With exponential patience the maximum-likelihood mean patience is the total
   time tickets spent waiting (until started, or until cancelled) divided by the
@@ -97,6 +98,8 @@ class SlaTarget:
     agreement: float
     n: int
     met: int
+    between: tuple[float, float]
+    """Every cut in this range of working hours agrees as well; ``hours`` is its middle."""
 
 
 def sla_targets(resolution: np.ndarray, made: np.ndarray, classes: np.ndarray) -> tuple[
@@ -122,12 +125,13 @@ def sla_targets(resolution: np.ndarray, made: np.ndarray, classes: np.ndarray) -
         errors = np.cumsum(~m) + (m.sum() - np.cumsum(m))  # missed at or below, met above each cut
         best = int(np.argmin(errors))
         agreement = 1 - errors[best] / n
-        target = _round_target(r[best])
+        between = (float(r[best]), float(r[best + 1]) if best + 1 < n else float(r[best]))
+        target = _round_target(sum(between) / 2)
         if agreement < MIN_AGREEMENT:
             skipped[int(k)] = (f"made_sla does not follow resolution time (the best cut, {target:g} working "
                                f"hours, agrees with {agreement:.0%} of {n}): the export's SLA clock differs")
             continue
-        targets[int(k)] = SlaTarget(target, float(agreement), n, int(m.sum()))
+        targets[int(k)] = SlaTarget(target, float(agreement), n, int(m.sum()), between)
     return targets, skipped
 
 

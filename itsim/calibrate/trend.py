@@ -92,7 +92,7 @@ def fit_trend(opened_hours: np.ndarray, period: Period, day_of_week: list[float]
 def _months(h: np.ndarray, period: Period, day_weights: np.ndarray) -> pd.DataFrame:
     """Tickets and weighted exposure per calendar month that overlaps the period."""
     days = pd.date_range(period.start, period.end - pd.Timedelta(days=1), freq="D")
-    weights = day_weights[days.weekday] if day_weights.mean() > 0 else np.ones(len(days))
+    weights = day_weights[days.day_of_week] if day_weights.mean() > 0 else np.ones(len(days))
     first = days.to_period("M")
     exposure = pd.Series(weights, index=first).groupby(level=0).sum()
     size = pd.Series(1, index=first).groupby(level=0).sum()

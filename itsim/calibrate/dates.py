@@ -99,22 +99,24 @@ class DateFormat:
 
     def parse(self, values: pd.Series, tz: str | None) -> np.ndarray:
         """Local wall-clock seconds (float, NaN where missing or unreadable)."""
-        out = pd.Series(pd.NaT, index=values.index, dtype="datetime64[s]")
-        left = values.notna()
+        out = np.full(len(values), np.nan)
+        left = values.notna().to_numpy().copy()  # arrow-backed columns give a read-only view
         for fmt in self.formats:
             if not left.any():
                 break
-            parsed = _parse(values[left], fmt, self.offsets)
+            rows = np.flatnonzero(left)
+            parsed = _parse(values if len(rows) == len(values) else values.iloc[rows], fmt, self.offsets)
             if self.offsets:
                 parsed = parsed.dt.tz_convert(tz or "UTC").dt.tz_localize(None)
-            ok = parsed.notna()
-            out[ok[ok].index] = parsed[ok].astype("datetime64[s]")
-            left[ok[ok].index] = False
-        return seconds(out)
+            secs = seconds(parsed)
+            ok = ~np.isnan(secs)
+            out[rows[ok]] = secs[ok]
+            left[rows[ok]] = False
+        return out
 
 
 def _parse(values: pd.Series, fmt: str, offsets: bool) -> pd.Series:
-    return pd.to_datetime(values, format=fmt, errors="coerce", utc=offsets)
+    return pd.to_datetime(values, format=fmt, errors="coerce", utc=offsets, cache=False)
 
 
 def seconds(times: pd.Series | np.ndarray) -> np.ndarray:

@@ -93,6 +93,7 @@ def _last_label(rows: pd.DataFrame, order: np.ndarray, codes: np.ndarray) -> np.
 def from_table(rows: pd.DataFrame) -> pd.DataFrame:
     """One row per ticket from a ticket table: a ticket closed without a resolution time
     counts as resolved when closed; a cancelled ticket is not resolved but has ended."""
+    rows = rows.reset_index(drop=True)
     n = len(rows)
 
     def column(name: str) -> np.ndarray:
@@ -105,12 +106,12 @@ def from_table(rows: pd.DataFrame) -> pd.DataFrame:
     done = np.isin(state, (labels.RESOLVED, labels.CLOSED, labels.OTHER))
     resolved = np.where(np.isnan(resolved) & done, closed, resolved)
     return pd.DataFrame({
-        "id": rows["id"].to_numpy(dtype=object) if "id" in rows else np.full(n, None, dtype=object),
+        "id": rows["id"] if "id" in rows else pd.Series(None, index=rows.index, dtype="str"),
         "opened": column("opened"),
         "resolved": np.where(cancelled, np.nan, resolved),
         "ended": np.where(cancelled, np.fmin(resolved, closed), resolved),
         "started": np.full(n, np.nan),
-        "priority": rows["priority"].to_numpy(dtype=object) if "priority" in rows else np.full(n, None, object),
+        "priority": rows["priority"] if "priority" in rows else pd.Series(None, index=rows.index, dtype="str"),
         "reassignments": column("reassignments"),
         "made_sla": column("made_sla"),
         "cancelled": cancelled,

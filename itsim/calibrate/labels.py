@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
 
 from itsim.calibrate.errors import CalibrationError
 
@@ -45,9 +46,9 @@ def state_codes(labels: np.ndarray) -> np.ndarray:
 
     States that begin with "awaiting" or "pending" count as waiting, "closed ..." as closed.
     """
-    uniques, inverse = np.unique(np.asarray(labels, dtype=object).astype(str), return_inverse=True)
-    codes = np.array([_state(u) for u in uniques], dtype=np.int8)
-    return codes[inverse] if len(uniques) else np.zeros(len(labels), np.int8)
+    codes, uniques = pd.factorize(pd.Series(labels))  # missing labels get -1: the last entry, OTHER
+    states = np.array([_state(str(u)) for u in uniques] + [OTHER], dtype=np.int8)
+    return states[codes]
 
 
 def _state(label: str) -> int:

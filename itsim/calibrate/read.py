@@ -71,7 +71,7 @@ def read_rows(table: TableFile, layout: Layout, options: ReadOptions) -> FileRow
         chunk = chunk.rename(columns=to_field).reset_index(drop=True)
         rows += len(chunk)
         if fmt is None:
-            samples = [v for f in DATE_FIELDS if f in chunk for v in chunk[f].dropna().head(500)]
+            samples = [v for f in DATE_FIELDS if f in chunk for v in _spread(chunk[f].dropna(), 500)]
             fmt = DateFormat.infer(samples, options.dayfirst, name)
         parts.append(_compact(chunk, first_row, fmt, options.tz, cols, bad_dates, backwards))
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
@@ -89,6 +89,12 @@ def read_rows(table: TableFile, layout: Layout, options: ReadOptions) -> FileRow
     return FileRows(frame, source, problems, dropped)
 
 
+def _spread(values: pd.Series, n: int) -> pd.Series:
+    """``n`` values spread evenly through ``values`` (exports are sorted by time, and the first
+    days of a month alone cannot tell day-first from month-first)."""
+    return values.iloc[:: max(1, len(values) // n)]
+
+
 def _compact(chunk: pd.DataFrame, first_row: int, fmt: DateFormat, tz: str | None, cols: dict[str, str],
              bad_dates: RowProblems, backwards: RowProblems) -> pd.DataFrame:
     n = len(chunk)
@@ -98,7 +104,7 @@ def _compact(chunk: pd.DataFrame, first_row: int, fmt: DateFormat, tz: str | Non
     for f in DATE_FIELDS:
         if f not in chunk:
             continue
-        raw = chunk[f]
+        raw = chunk[f].str.strip()
         secs = fmt.parse(raw, tz)
         unread = raw.notna().to_numpy() & np.isnan(secs)
         bad_dates.add(np.flatnonzero(unread), row, lambda i, f=f, raw=raw: (
@@ -114,9 +120,9 @@ def _compact(chunk: pd.DataFrame, first_row: int, fmt: DateFormat, tz: str | Non
         out["id"] = chunk["id"].astype("str").str.strip().where(chunk["id"].notna(), None)
     if "priority" in chunk:
         out["priority"] = chunk["priority"].astype("str").str.strip().where(chunk["priority"].notna(), None)
-    state = labels.state_codes(chunk["status"].to_numpy()) if "status" in chunk else np.full(n, labels.OTHER)
+    state = labels.state_codes(chunk["status"]) if "status" in chunk else np.full(n, labels.OTHER)
     if "resolution" in chunk:
-        state = np.where(labels.state_codes(chunk["resolution"].to_numpy()) == labels.CANCELLED,
+        state = np.where(labels.state_codes(chunk["resolution"]) == labels.CANCELLED,
                          labels.CANCELLED, state)
     out["state"] = state.astype(np.int8)
     if "reassignments" in chunk:

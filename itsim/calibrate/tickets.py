@@ -77,17 +77,23 @@ def read_tickets(paths: Sequence[str | Path], options: ReadOptions | None = None
             works.append(work)
         else:
             tickets = events.from_table(rows.frame)
-        tables.append(tickets.assign(source=i))
         sources.append(rows.source)
+        del rows  # the rows of a big file go before the next is read
+        tickets["source"] = i
+        tables.append(tickets)
     problems.extend(_unused_mapping(options.mapping, headers))
     if problems:
         raise CalibrationError(problems)
-    table = pd.concat(tables, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True) if len(tables) > 1 else tables[0]
+    del tables
     table, merged = _merge_duplicates(table)
     if merged:
         dropped["more rows of a ticket already read (merged into one)"] = merged
-    work = pd.concat(works, ignore_index=True) if works else pd.DataFrame(columns=["id", "start", "end", "escalated"])
-    work = work.assign(ticket=pd.Index(table["id"]).get_indexer(work["id"])).drop(columns="id")
+    if works:
+        work = pd.concat(works, ignore_index=True)
+        work = work.assign(ticket=pd.Index(table["id"]).get_indexer(work["id"])).drop(columns="id")
+    else:
+        work = pd.DataFrame({"start": [], "end": [], "escalated": np.zeros(0, bool), "ticket": np.zeros(0, np.int64)})
     no_opened = np.isnan(table["opened"].to_numpy())
     if no_opened.any():
         dropped["no date for when the ticket was opened"] = int(no_opened.sum())

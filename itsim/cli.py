@@ -294,7 +294,7 @@ def calibrate(
     tz: TzOption = None,
     dayfirst: DayFirstOption = None,
     drop_bad_rows: DropOption = False,
-    overwrite: Annotated[bool, typer.Option(help="Replace --out if it exists.")] = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
     backtest: Annotated[bool, typer.Option(
         "--backtest", help="Also back-test the scenario on the same tickets.")] = False,
     replications: ReplicationsOption = 39,

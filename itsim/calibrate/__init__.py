@@ -10,6 +10,7 @@ disagree. ``export_tickets(run, path)`` writes simulated incidents as an export,
 for sample data.
 """
 
+from itsim.calibrate.backtest import Backtest, backtest
 from itsim.calibrate.calibration import Calibration, calibrate, parse_staff
 from itsim.calibrate.errors import CalibrationError
 from itsim.calibrate.export import export_tickets
@@ -17,10 +18,12 @@ from itsim.calibrate.read import ReadOptions
 from itsim.calibrate.tickets import Tickets, read_tickets
 
 __all__ = [
+    "Backtest",
     "Calibration",
     "CalibrationError",
     "ReadOptions",
     "Tickets",
+    "backtest",
     "calibrate",
     "export_tickets",
     "parse_staff",

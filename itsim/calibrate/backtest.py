@@ -213,6 +213,11 @@ def _resolution(observed: dict[str, np.ndarray], runs: list[dict]) -> pd.DataFra
     return pd.DataFrame(rows, columns=["class", "statistic", "observed", "tickets", "low", "median", "high"])
 
 
+def _about(n: float) -> str:
+    """An expected count: whole numbers, but under 1 to one decimal ("about 0.4")."""
+    return f"{n:.1f}" if n < 1 else f"{n:.0f}"
+
+
 def _hours(h: float) -> str:
     return f"{h:,.0f} h" if h >= 10 else f"{h:.2g} h"
 
@@ -238,6 +243,11 @@ def findings(weekly: pd.DataFrame, opened: pd.DataFrame, resolution: pd.DataFram
             below="the model holds more tickets open than the data: its team is slower than the real one "
                   "(effort too high or fewer people than really handle tickets)",
             excess="the backlog drifts in ways the model does not follow"))
+    out.extend(_resolution_findings(resolution, chance))
+    return out
+
+
+def _resolution_findings(resolution: pd.DataFrame, chance: float) -> list[str]:
     fits, misses = [], []
     for _, row in resolution.iterrows():
         what = f"{row['class']} {row['statistic']}"
@@ -246,10 +256,18 @@ def findings(weekly: pd.DataFrame, opened: pd.DataFrame, resolution: pd.DataFram
             continue
         way = "took longer" if row["observed"] > row["high"] else "were resolved faster"
         misses.append(f"{row['class']} tickets {way} in reality: {row['statistic']} {_hours(row['observed'])} "
-                      f"observed against {_hours(row['median'])} simulated (95% band {_hours(row['low'])} to "
+                      f"observed against {_hours(row['median'])} simulated (band {_hours(row['low'])} to "
                       f"{_hours(row['high'])}, {row['tickets']:,} tickets)")
+    out = []
     if misses:
-        out.append("Resolution time disagrees: " + "; ".join(misses) + ".")
+        n = len(resolution)
+        text = (f"Resolution time: {len(misses)} of {n} statistics fell outside the simulated band (about "
+                f"{_about(chance * n)} expected by chance)")
+        if stats.binomtest(len(misses), n, chance, alternative="greater").pvalue < 0.01:
+            text += ": the model and the data disagree. "
+        else:
+            text += ": within what chance explains, but worth a look. "
+        out.append(text + "; ".join(misses) + ".")
     if fits:
         out.append("Resolution time agrees (inside the simulated band) for " + ", ".join(fits) + ".")
     return out
@@ -263,7 +281,7 @@ def _series_finding(name: str, rows: pd.DataFrame, unit: str, chance: float, abo
     outside = high + low
     text = (f"{name}: {rows['observed'].mean():,.1f} on average observed, {rows['median'].mean():,.1f} "
             f"simulated; {outside} of {n} {unit} fell outside the simulated band "
-            f"(about {chance * n:.0f} expected by chance)")
+            f"(about {_about(chance * n)} expected by chance)")
     if outside and stats.binomtest(outside, n, chance, alternative="greater").pvalue < 0.01:
         way = above if high > 2 * low else below if low > 2 * high else excess
         return text + f": more than chance explains; {way}."

@@ -19,7 +19,7 @@ import pandas as pd
 from itsim.calibrate import service
 from itsim.calibrate.arrivals import ArrivalFit, fit_arrivals
 from itsim.calibrate.effort import EffortFit, fit_effort
-from itsim.calibrate.errors import CalibrationError
+from itsim.calibrate.errors import CalibrationError, parse_pairs
 from itsim.calibrate.read import ReadOptions
 from itsim.calibrate.tickets import Period, Tickets, read_tickets
 from itsim.calibrate.trend import TrendFit, fit_trend
@@ -88,21 +88,12 @@ class Calibration:
 
 def parse_staff(items: Sequence[str]) -> dict[str, int]:
     """``--staff ROLE=N`` options, in order; raises :class:`CalibrationError`."""
-    out: dict[str, int] = {}
-    problems = []
-    for item in items:
-        role, sep, count = item.partition("=")
-        role = role.strip()
-        if not sep or not role.isidentifier() or not count.strip().isdigit():
-            problems.append(f"--staff {item!r}: expected ROLE=N, e.g. --staff service_desk=4 "
-                            "(ROLE letters, digits and _; N a whole number)")
-        elif role in out:
-            problems.append(f"--staff {role}: given more than once")
-        else:
-            out[role] = int(count)
-    if problems:
-        raise CalibrationError(problems)
-    return out
+
+    def check(role: str, count: str) -> int | None:
+        return int(count) if role.isidentifier() and count.isdigit() else None
+
+    return parse_pairs(list(items), "--staff", check,
+                       "ROLE=N, e.g. --staff service_desk=4 (ROLE letters, digits and _; N a whole number)")
 
 
 def calibrate(

@@ -14,7 +14,7 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from itsim.calibrate.errors import CalibrationError
+from itsim.calibrate.errors import CalibrationError, Problem, parse_pairs
 
 FIELDS = {
     "id": "the ticket's number or key",
@@ -159,19 +159,12 @@ def _missing(source: str, field: str, header: list[str], fmt: Format) -> str:
 
 def parse_mapping(items: list[str]) -> dict[str, str]:
     """``--map COLUMN=FIELD`` options as {column: field}; raises :class:`CalibrationError`."""
-    out: dict[str, str] = {}
-    problems = []
-    for item in items:
-        column, sep, field = item.rpartition("=")
-        field = field.strip()
-        if not sep or not column.strip():
-            problems.append(f"--map {item!r}: expected COLUMN=FIELD, e.g. --map 'Created Date=opened'")
-        elif field not in FIELDS:
-            close = difflib.get_close_matches(field, FIELDS, n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
-            problems.append(f"--map {item!r}: unknown field {field!r}{hint} (one of {', '.join(FIELDS)})")
-        else:
-            out[column.strip()] = field
-    if problems:
-        raise CalibrationError(problems)
-    return out
+
+    def check(column: str, field: str) -> str | Problem:
+        if field in FIELDS:
+            return field
+        close = difflib.get_close_matches(field, FIELDS, n=1)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        return Problem(f"unknown field {field!r}{hint} (one of {', '.join(FIELDS)})")
+
+    return parse_pairs(items, "--map", check, "COLUMN=FIELD, e.g. --map 'Created Date=opened'", last=True)

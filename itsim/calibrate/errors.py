@@ -43,3 +43,34 @@ class RowProblems:
         if hint and lines:
             lines[-1] += f" ({hint})"
         return lines
+
+
+class Problem(str):
+    """What :func:`parse_pairs`' ``check`` returns for a pair that is wrong in a way of its own."""
+
+
+def parse_pairs(items: list[str], flag: str, check: Callable[[str, str], object | None], expected: str,
+                last: bool = False) -> dict[str, object]:
+    """``KEY=VALUE`` options (``--staff``, ``--map``, ...) as {key: check(key, value)}, in order.
+
+    ``check`` returns the value to keep, or None for a bad pair, which is reported with
+    ``expected``; a string it returns instead is a problem of its own. Splits at the last
+    ``=`` when ``last`` (column names may hold one). Raises :class:`CalibrationError`.
+    """
+    out: dict[str, object] = {}
+    problems = []
+    for item in items:
+        key, sep, value = item.rpartition("=") if last else item.partition("=")
+        key, value = key.strip(), value.strip()
+        kept = check(key, value) if sep and key else None
+        if kept is None:
+            problems.append(f"{flag} {item!r}: expected {expected}")
+        elif isinstance(kept, Problem):
+            problems.append(f"{flag} {item!r}: {kept}")
+        elif key in out:
+            problems.append(f"{flag} {key}: given more than once")
+        else:
+            out[key] = kept
+    if problems:
+        raise CalibrationError(problems)
+    return out

@@ -14,7 +14,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from itsim.calibrate.errors import CalibrationError
+from itsim.calibrate.errors import CalibrationError, parse_pairs
 
 SCHEMES = (
     ("critical", "high", "moderate", "low", "planning"),  # ServiceNow
@@ -93,14 +93,9 @@ def priority_classes(labels: list[str], given: dict[str, int]) -> dict[str, int]
 
 def parse_priority_options(items: list[str]) -> dict[str, int]:
     """``--priority LABEL=PN`` options as {label: N}; raises :class:`CalibrationError`."""
-    out, problems = {}, []
-    for item in items:
-        label, sep, cls = item.rpartition("=")
-        m = re.fullmatch(r"[Pp]?([1-9])", cls.strip())
-        if not sep or not label.strip() or m is None:
-            problems.append(f"--priority {item!r}: expected LABEL=PN with N from 1 to 9, e.g. 'Sev A=P1'")
-        else:
-            out[label.strip()] = int(m.group(1))
-    if problems:
-        raise CalibrationError(problems)
-    return out
+
+    def check(label: str, cls: str) -> int | None:
+        m = re.fullmatch(r"[Pp]?([1-9])", cls)
+        return int(m.group(1)) if m else None
+
+    return parse_pairs(items, "--priority", check, "LABEL=PN with N from 1 to 9, e.g. 'Sev A=P1'", last=True)

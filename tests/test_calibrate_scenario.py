@@ -169,3 +169,14 @@ def test_a_steady_rate_has_no_phases(tmp_path, tickets):
     cal = calibrate([path], staff={"desk": 3})
     assert not cal.trend.significant and cal.trend.phases == []
     assert "phase" not in tomllib.loads(cal.write(tmp_path / "s.toml")["scenario"].read_text())
+
+
+def test_a_base_with_a_shorter_horizon_keeps_the_phases_inside_it_and_takes_the_calendar(tmp_path):
+    path = export(tmp_path / "growing.csv", n_days=244, per_day=20, growth=0.06, seed=2)
+    base = write(tmp_path / "dept.toml", BASE.replace("horizon_days = 364", "horizon_days = 91"))
+    cal = calibrate([path], base=base, calendar="24x7")
+    text = scenario_text(cal)
+    sc = itsim.loads_scenario(text)
+    assert sc.scenario.calendar == "24x7" and "set by --calendar" in text
+    assert [p.start_day for p in sc.phase] == [0, 31, 60]  # April starts on day 91, the horizon
+    assert "The 5 months that start after the scenario's horizon (91 days) are left out." in text

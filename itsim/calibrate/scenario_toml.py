@@ -47,6 +47,7 @@ def scenario_text(cal: Calibration) -> str:
     if the result would not load."""
     base = cal.base_path
     doc = tomlkit.parse(_without_header(base.read_text(encoding="utf-8"))) if base else _new_document(cal)
+    _set_calendar(doc, cal)
     _set_team(doc, cal)
     _set_incidents(doc, cal)
     _set_phases(doc, cal)
@@ -98,6 +99,15 @@ def _new_document(cal: Calibration) -> tomlkit.TOMLDocument:
     doc.add("scenario", info)
     doc.add("team", tomlkit.aot())
     return doc
+
+
+def _set_calendar(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
+    """Effort was measured in working hours of ``cal.calendar``: the scenario works on it too."""
+    info = doc["scenario"]
+    if info.get("calendar", "business") != cal.calendar:
+        value = tomlkit.item(cal.calendar)
+        value.comment("set by --calendar: effort was measured in its working hours")
+        info["calendar"] = value
 
 
 def _set_team(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
@@ -186,7 +196,8 @@ def _priority_names(cal: Calibration) -> list[str]:
 
 
 def _set_phases(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
-    phases = cal.trend.phases
+    horizon = doc["scenario"].get("horizon_days", math.inf)
+    phases = [p for p in cal.trend.phases if p["start_day"] < horizon]
     old = doc.get("phase")
     kept = [p for p in old if not str(p.get("name", "")).startswith(PHASE_PREFIX)] if old is not None else []
     if not phases and old is None:
@@ -197,7 +208,10 @@ def _set_phases(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
     for i, phase in enumerate(phases):
         entry = tomlkit.table()
         if i == 0:
-            for line in trend_comment(cal):
+            left_out = len(cal.trend.phases) - len(phases)
+            for line in trend_comment(cal) + (_wrap(
+                    f"The {left_out} months that start after the scenario's horizon ({horizon} days) are left "
+                    "out.") if left_out else []):
                 entry.add(tomlkit.comment(line))
         for name, value in phase.items():
             entry.add(name, value)

@@ -13,10 +13,11 @@ import json
 import math
 from pathlib import Path
 
-from itsim.calibrate import scenario_toml
 from itsim.calibrate.calibration import Calibration
 from itsim.calibrate.charts import calibration_charts
+from itsim.calibrate.evidence import incident_keys, trend_sentence
 from itsim.calibrate.fitting import DistributionFit
+from itsim.calibrate.scenario_toml import scenario_text
 from itsim.report.assumptions import Table, describe
 from itsim.report.charts import finish
 from itsim.report.export import write_atomic
@@ -37,7 +38,7 @@ def headline(cal: Calibration) -> list[str]:
     if cal.escalates:
         lines.append(f"{cal.escalation.share:.0%} of tickets were reassigned at least once.")
     if cal.trend.growth_per_month is not None:
-        lines.append(scenario_toml.trend_sentence(cal))
+        lines.append(trend_sentence(cal))
     return lines
 
 
@@ -73,7 +74,7 @@ def _fit_rows(name: str, fit: DistributionFit, mark: str) -> list[list[str]]:
 
 
 def tables(cal: Calibration) -> list[Table]:
-    keys = scenario_toml.incident_keys(cal)
+    keys = incident_keys(cal)
     fitted = Table("The scenario's numbers and their evidence", ["Key in [incidents]", "Value", "Evidence"],
                    [[k.name, _short(k.value), " ".join(k.comment)] for k in keys],
                    "Each line is also a comment above the key in the scenario file.")
@@ -217,7 +218,7 @@ def write_calibration(cal: Calibration, scenario_path: str | Path) -> dict[str, 
     """
     scenario_path = Path(scenario_path)
     texts = {
-        "scenario": (scenario_path, scenario_toml.scenario_text(cal)),
+        "scenario": (scenario_path, scenario_text(cal)),
         "report": (scenario_path.parent / "calibration.html", calibration_page(cal)),
         "summary": (scenario_path.parent / "calibration.json",
                     json.dumps(summary(cal), indent=2, allow_nan=False) + "\n"),

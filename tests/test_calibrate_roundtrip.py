@@ -1,6 +1,9 @@
 """Round trips: simulate a known department, export its incidents as tickets, calibrate, and
 recover what the scenario said, within the calibration's own confidence intervals."""
 
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -8,7 +11,7 @@ from scipy import stats
 import itsim
 from itsim.calibrate import calibrate, export_tickets
 from itsim.calibrate.backtest import backtest
-from tests.calibrate_fixtures import DAY_OF_WEEK, HOUR_OF_DAY, KNOWN, known_run, mmc_run
+from tests.calibrate_fixtures import DAY_OF_WEEK, HOUR_OF_DAY, KNOWN, known_run, mmc_run, small_run
 
 PERIOD = {"start": "2024-01-29", "end": "2024-07-28"}  # the 26 simulated weeks after warm-up
 STAFF = {"desk": 3, "engineer": 2}
@@ -113,3 +116,15 @@ def test_backtest_of_the_calibrated_scenario_fits_and_a_wrong_one_does_not(writt
     text = " ".join(bad.findings)
     assert "the model and the data disagree" in text and "were resolved faster in reality" in text
     assert "the model holds more tickets open than the data" in text
+
+
+def test_command_line_calibrates_and_backtests_in_one_go(tmp_path):
+    export = export_tickets(small_run(), tmp_path / "jira.csv", format="jira")
+    r = subprocess.run([sys.executable, "-m", "itsim.cli", "calibrate", str(export), "--staff", "desk=3",
+                        "--staff", "engineer=2", "--out", str(tmp_path / "out" / "dept.toml"), "--backtest",
+                        "--replications", "5"], capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    assert "Calibrated from" in r.stdout and "Back-test of" in r.stdout and "Tickets per week:" in r.stdout
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == [
+        "backtest.html", "backtest.json", "calibration.html", "calibration.json", "dept.toml"]
+    assert "back-testing: 5/5" in r.stderr  # plain progress lines when not on a terminal

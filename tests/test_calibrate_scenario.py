@@ -180,3 +180,15 @@ def test_a_base_with_a_shorter_horizon_keeps_the_phases_inside_it_and_takes_the_
     assert sc.scenario.calendar == "24x7" and "set by --calendar" in text
     assert [p.start_day for p in sc.phase] == [0, 31, 60]  # April starts on day 91, the horizon
     assert "The 5 months that start after the scenario's horizon (91 days) are left out." in text
+
+
+def test_without_priorities_the_sla_target_is_for_the_one_class(tmp_path):
+    rng = np.random.default_rng(4)
+    opened = pd.Timestamp("2024-03-04 09:00") + pd.to_timedelta(np.sort(rng.uniform(0, 28 * 24, 400)), unit="h")
+    taken = rng.exponential(6, 400)
+    pd.DataFrame({"id": range(400), "opened": opened, "resolved": opened + pd.to_timedelta(taken, unit="h"),
+                  "made_sla": np.where(taken <= 8, "yes", "no")}).to_csv(tmp_path / "t.csv", index=False)
+    cal = calibrate([tmp_path / "t.csv"], staff={"desk": 2}, calendar="24x7")
+    sc = itsim.loads_scenario(scenario_text(cal))
+    assert sc.incidents.priorities is None
+    assert sc.incidents.sla_hours == {"P1": pytest.approx(8, rel=0.15)}

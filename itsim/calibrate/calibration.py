@@ -157,7 +157,11 @@ def calibrate(
     if effort is not None:
         dropped.extend((reason, n, "left out of effort") for reason, n in effort.dropped.items())
     resolution = clock(used["resolved"].to_numpy()) - clock(used["opened"].to_numpy())
-    sla, skipped = service.sla_targets(resolution, used["made_sla"].to_numpy(float), classes)
+    made = used["made_sla"].to_numpy(float)
+    # Without priorities the scenario has one class, P1; with them, tickets without one have no class.
+    sla_classes = classes if priorities is not None else np.ones_like(classes)
+    made = np.where(sla_classes > 0, made, np.nan)
+    sla, skipped = service.sla_targets(resolution, made, sla_classes)
     return Calibration(
         tickets=tickets, period=period, calendar=calendar, team=team, base=base_scenario,
         base_path=Path(base) if base is not None else None, used=used, arrivals=arrivals, trend=trend,

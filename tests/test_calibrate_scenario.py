@@ -55,16 +55,17 @@ wip_limit = 3
 """
 
 
-def export(path, n_days=56, per_day=20.0, growth=0.0, seed=1, cancelled=0.0, names=False):
-    """A ServiceNow-like table: Poisson arrivals (rate growing by ``growth`` a month) in working
-    hours, lognormal resolution times, a share ``cancelled``; with ``names``, personal columns."""
+def export(path, n_days=56, per_day=20.0, growth=0.0, seed=1, cancelled=0.0, names=False, season=None):
+    """A ServiceNow-like table: Poisson arrivals (rate growing by ``growth`` a month, times
+    ``season[month - 1]``) in working hours, lognormal resolution times, a share ``cancelled``;
+    with ``names``, personal columns."""
     rng = np.random.default_rng(seed)
     days = pd.date_range("2024-01-01", periods=n_days, freq="D")
     rows = []
     for day in days:
         if day.weekday() >= 5:
             continue
-        rate = per_day * (1 + growth) ** ((day - days[0]).days / 30.4)
+        rate = per_day * (1 + growth) ** ((day - days[0]).days / 30.4) * (season[day.month - 1] if season else 1)
         for hour in np.sort(rng.uniform(9, 17, rng.poisson(rate))):
             opened = day + pd.Timedelta(hours=hour)
             gone = opened + pd.Timedelta(hours=rng.lognormal(0, 1))
@@ -192,3 +193,18 @@ def test_without_priorities_the_sla_target_is_for_the_one_class(tmp_path):
     sc = itsim.loads_scenario(scenario_text(cal))
     assert sc.incidents.priorities is None
     assert sc.incidents.sla_hours == {"P1": pytest.approx(8, rel=0.15)}
+
+
+def test_two_years_of_seasons_become_seasonal_factors(tmp_path):
+    season = [1.3, 1.2, 1.0, 1.0, 0.9, 0.8, 0.6, 0.6, 1.0, 1.1, 1.2, 1.3]
+    path = export(tmp_path / "seasons.csv", n_days=914, per_day=12, season=season, seed=5)  # Jan 2024 - Jun 2026
+    cal = calibrate([path], staff={"desk": 3})
+    t = cal.trend
+    assert t.season_p < 0.01 and t.seasonal is not None
+    factors = np.array(t.seasonal)
+    truth = np.array(season) / np.mean(season)
+    assert np.abs(factors - truth).max() < 0.12
+    assert not t.significant or abs(t.growth_per_month) < 0.01  # no growth was put in
+    july = next(p for p in t.phases if p["name"].endswith("2024-07"))
+    december = next(p for p in t.phases if p["name"].endswith("2024-12"))
+    assert july["incident_rate_scale"] < 0.8 < 1.2 < december["incident_rate_scale"]

@@ -424,6 +424,117 @@ def init(
     typer.echo(f"  itsim validate {file}\n  itsim run {file}")
 
 
+TicketFiles = Annotated[list[Path], typer.Argument(
+    help="Ticket exports (CSV or Excel): ServiceNow incident tables or audit logs, Jira, Zendesk, or any "
+         "table with --map.")]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="COLUMN=FIELD for a column the export names differently, e.g. 'Created Date=opened' "
+                  "(fields: id, opened, resolved, closed, priority, status, resolution, updated, reassignments, "
+                  "made_sla; repeatable).")]
+PriorityOption = Annotated[list[str] | None, typer.Option(
+    "--priority", help="LABEL=PN for a priority label of no known scheme, e.g. 'Sev A=P1' (repeatable).")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day of the period, included (YYYY-MM-DD).")]
+TzOption = Annotated[str | None, typer.Option(
+    "--tz", help="Time zone of the working day, e.g. Europe/Lisbon: times without an offset are taken to be in "
+                 "it, times with one are converted into it.")]
+DayFirstOption = Annotated[bool | None, typer.Option(
+    "--dayfirst/--monthfirst", help="Order of day and month in dates like 01/02/2016 (default: from the data).")]
+DropOption = Annotated[bool, typer.Option(
+    "--drop-bad-rows", help="Leave out rows with unreadable dates or resolved before opened (listed in the "
+                            "report) instead of stopping.")]
+ReplicationsOption = Annotated[int, typer.Option(help="Simulated runs of the back-test (39 give a 95% band).")]
+
+
+def _read_options(mapping, priority, dayfirst, tz, drop_bad_rows):
+    from itsim.calibrate.command import read_options
+
+    return read_options(mapping or [], priority or [], dayfirst, tz, drop_bad_rows)
+
+
+@app.command()
+def calibrate(
+    tickets: TicketFiles,
+    out: Annotated[Path, typer.Option(help="Scenario file to write; calibration.html and calibration.json "
+                                           "go beside it.")] = Path("calibrated.toml"),
+    staff: Annotated[list[str] | None, typer.Option(
+        help="ROLE=N: people who handle incidents, first line first (repeatable).")] = None,
+    base: Annotated[Path | None, typer.Option(help="Scenario whose other sections and comments are kept.")] = None,
+    calendar: Annotated[str | None, typer.Option(help="business or 24x7 (default: the base's, else business).")] = None,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    backtest: Annotated[bool, typer.Option(
+        "--backtest", help="Also back-test the scenario on the same tickets.")] = False,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed of the back-test.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes for the back-test.")] = 1,
+) -> None:
+    """Fit a scenario's incident demand to ticket exports; every number cites the data."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_calibrate
+
+    _positive("--workers", workers)
+    try:
+        lines = run_calibrate(tickets, out, staff or [], base, calendar, from_, to,
+                              _read_options(mapping, priority, dayfirst, tz, drop_bad_rows), overwrite,
+                              backtest, replications, seed, workers,
+                              progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def backtest(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (e.g. from itsim calibrate).")],
+    tickets: TicketFiles,
+    out: Annotated[Path | None, typer.Option(help="Folder for backtest.html and backtest.json "
+                                                  "(default: the scenario's).")] = None,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+) -> None:
+    """Simulate a scenario over the tickets' period and say where model and data disagree."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_backtest
+
+    _positive("--workers", workers)
+    try:
+        lines = run_backtest(scenario, tickets, out, replications, seed, workers, from_, to,
+                             _read_options(mapping, priority, dayfirst, tz, drop_bad_rows),
+                             progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+def _progress_on_first_call(label: str):
+    """A ``(done, total)`` progress callback whose display starts with the first report."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, label)
+        bar(done)
+
+    return update
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2, internal errors to exit 1 and Ctrl-C or SIGTERM
     to 130 or 143, each with a message and without tracebacks."""

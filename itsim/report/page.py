@@ -213,11 +213,17 @@ def render(page: Page) -> str:
     if page.problems:
         body.append('<section class="problems"><h3>Notes on this report</h3><ul>'
                     + "".join(f"<li>{_e(p)}</li>" for p in page.problems) + "</ul></section>")
+    return document(page.title, body, specs)
+
+
+def document(title: str, body: list[str], specs: dict[str, Any]) -> str:
+    """A whole HTML document in the report's style: ``body`` (HTML fragments, already
+    escaped) and the Vega-Lite ``specs`` of its charts by element id, libraries inlined."""
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(page.title)}</title>",
+        f"<title>{_e(title)}</title>",
         f"<style>{CSS}</style>",
         f"<script>{javascript()}</script>",
         "</head><body><main>",

@@ -61,7 +61,7 @@ def test_a_team_of_nobody_is_too_busy_not_sustainable():
     run = assert_runs_cleanly(itsim.loads_scenario(probe(("count = 3", "count = 0"),
                                                          ("horizon_days = 30", "horizon_days = 120"))))
     assert run.too_busy["verdict"] is True
-    assert run.too_busy["reasons"][0]["text"] == "open work kept growing with nobody available to do it"
+    assert run.too_busy["reasons"][0]["text"] == "open work kept piling up with nobody available to work it"
 
 
 def test_a_phase_in_which_nobody_works_runs_cleanly():

@@ -1,4 +1,5 @@
-"""Replication statistics: means with Student-t 95% confidence intervals, and paired differences."""
+"""Replication statistics: means with Student-t 95% confidence intervals, paired differences,
+and Wilson intervals for shares of replications."""
 
 from __future__ import annotations
 
@@ -66,19 +67,20 @@ def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, 
 
 
 def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
-    """Wilson score interval of a proportion ``successes / n`` (two-sided, ``level``).
-
-    It stays inside [0, 1] and keeps sensible coverage when the share is near 0 or 1
-    with few replications, where the normal approximation fails. With ``n = 0`` nothing
-    is known: (0, 1).
+    """Wilson score interval for a share ``successes / n`` (e.g. of replications that were
+    too busy). Unlike the normal approximation it stays inside [0, 1] and is not empty
+    at 0 or n: 0 of 10 gives (0, 0.28). With ``n == 0`` the share is unknown: (0, 1).
     """
-    if n <= 0:
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
         return 0.0, 1.0
     z = float(stats.norm.ppf(0.5 + level / 2))
     p = successes / n
-    denom = 1 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    lo = 0.0 if successes <= 0 else max(0.0, centre - half)
-    hi = 1.0 if successes >= n else min(1.0, centre + half)
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / n + z2n / (4 * n))
+    # Exact ends where the share is 0 or 1 (the formula gives them up to rounding).
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == n else min(1.0, centre + half)
     return lo, hi

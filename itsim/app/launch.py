@@ -24,6 +24,8 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from itsim.interrupt import Interrupted
+
 HOST = "127.0.0.1"
 DEFAULT_PORT = 8501
 START_TIMEOUT_S = 120.0
@@ -45,6 +47,7 @@ SETTINGS = {
 }
 ENTRY = Path(__file__).with_name("entry.py")
 INSTALL_HINT = 'the what-if app needs Streamlit: pip install "itsim[app]"'
+STOPPED = "itsim app: stopped"
 
 
 def streamlit_installed() -> bool:
@@ -107,7 +110,7 @@ def stop(server: subprocess.Popen) -> None:
         ask()
         try:
             server.wait(STOP_TIMEOUT_S)
-        except (subprocess.TimeoutExpired, KeyboardInterrupt):
+        except (subprocess.TimeoutExpired, KeyboardInterrupt, Interrupted):
             continue
 
 
@@ -141,20 +144,12 @@ def pick_port(port: int | None) -> int:
     return DEFAULT_PORT if port_free(DEFAULT_PORT) else free_port()
 
 
-class Stopped(Exception):
-    """The command was asked to stop (SIGTERM): stop the server as for Ctrl-C."""
-
-
-def _on_sigterm(signum, frame) -> None:
-    raise Stopped
-
-
 def serve(scenario: Path | None, port: int, replications: int, workers: int | None = None,
           say: Callable[[str], None] = print) -> int:
-    """Run the app until Ctrl-C (exit code 130) or SIGTERM (143), stopping the server
-    either way, or until the server stops by itself (its own exit code; 1 if it never
-    answered)."""
-    previous = signal.signal(signal.SIGTERM, _on_sigterm)
+    """Run the app until the server stops by itself (its exit code; 1 if it never
+    answered) or until Ctrl-C or SIGTERM, which stop the server first: as
+    :class:`itsim.interrupt.Interrupted` (re-raised, saying the app stopped) under the
+    command line, as ``KeyboardInterrupt`` (exit code 130) elsewhere."""
     server = subprocess.Popen(command(scenario, port, replications, workers), stdout=subprocess.DEVNULL)
     try:
         if not wait_until_serving(port, server):
@@ -163,10 +158,13 @@ def serve(scenario: Path | None, port: int, replications: int, workers: int | No
         say(f"itsim app: what-ifs on {scenario or 'the mid-size starting scenario'} at {address(port)}"
             " (this machine only; Ctrl-C stops it)")
         return server.wait()
-    except (KeyboardInterrupt, Stopped) as exc:
+    except Interrupted as exc:
         stop(server)
-        say("itsim app: stopped")
-        return 130 if isinstance(exc, KeyboardInterrupt) else 128 + signal.SIGTERM
+        exc.message = STOPPED
+        raise
+    except KeyboardInterrupt:
+        stop(server)
+        say(STOPPED)
+        return 130
     finally:
         stop(server)
-        signal.signal(signal.SIGTERM, previous)

@@ -10,7 +10,8 @@ simulated once for every what-if compared with it.
 
 Worker processes are started with ``spawn``: the app's server is multi-threaded,
 and forking a multi-threaded process can leave a child waiting forever on a lock
-another thread held. They are started once and reused. As with any program that
+another thread held. They are started once and reused, ignore Ctrl-C (the terminal
+sends it to them too; the server stops them) and exit when the server is gone. As with any program that
 starts processes with ``spawn``, a worker runs the main script again (as
 ``__mp_main__``): its work must be under ``if __name__ == "__main__":``, as it is in
 :mod:`itsim.app.entry`.
@@ -19,7 +20,6 @@ starts processes with ``spawn``, a worker runs the main script again (as
 from __future__ import annotations
 
 import os
-import signal
 import threading
 import traceback
 from collections import OrderedDict
@@ -31,6 +31,7 @@ from multiprocessing import get_context
 from typing import Any
 
 from itsim.experiment import Replicated, collect, simulate
+from itsim.interrupt import worker_started
 from itsim.scenario import ScenarioError, loads_scenario
 
 
@@ -287,11 +288,5 @@ class Simulations:
         with self._lock:
             if self._pool is None:
                 self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=get_context("spawn"),
-                                                 initializer=_leave_ctrl_c_to_the_server)
+                                                 initializer=worker_started)
             return self._pool
-
-
-def _leave_ctrl_c_to_the_server() -> None:
-    """In a worker: ignore Ctrl-C, which a terminal sends to the whole process group; the
-    server stops its workers when it stops (and a worker whose server is gone exits)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -8,6 +8,7 @@ import difflib
 import math
 import re
 import typing
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -174,6 +175,8 @@ def _toml_value(v: Any) -> str:
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return repr(v)
+    if isinstance(v, date):  # a TOML local date (or date-time)
+        return v.isoformat()
     if isinstance(v, str):
         return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
     if isinstance(v, list):

@@ -28,7 +28,8 @@ def events(world) -> pd.DataFrame:
     Columns: ``time`` (hours), ``event`` (``arrive``, ``start``, ``preempt``, ``resume``,
     ``done``, ``abandon``, ``deflect``, ``escalate``, ``skip``, ``breach`` for pieces of
     work; ``request``, ``decline``, ``withdraw``, ``commit``, ``deliver`` for project
-    requests; ``leave`` for a person leaving), ``item`` (the piece of work), ``kind``
+    requests; ``leave`` for a person leaving), ``item`` (the piece of work; for project
+    requests the project id and for ``leave`` the person id, as the log holds them), ``kind``
     (``incident``, ``recurring`` or ``project``), ``priority`` (``P1``... for incidents),
     ``task`` (the recurring task's name, care and feeding of a delivered project, or
     tech-debt remediation), ``project`` (the project id), ``person`` (who started,
@@ -40,7 +41,6 @@ def events(world) -> pd.DataFrame:
     n = len(code)
     on_item = (code < REQUEST) | (code == BREACH)
     on_project = (code >= REQUEST) & (code <= DELIVER)
-    item = np.where(on_item, entry, -1)
     meta_kind, meta_cls = log.kind, log.cls
     kind = np.full(n, -1, dtype=np.int64)
     cls = np.full(n, -1, dtype=np.int64)
@@ -64,7 +64,7 @@ def events(world) -> pd.DataFrame:
     frame = pd.DataFrame({
         "time": time,
         "event": pd.Categorical.from_codes(code, categories=list(EVENT_NAMES)),
-        "item": _nullable(item),
+        "item": entry,
         "kind": pd.Categorical.from_codes(kind, categories=list(KIND_NAMES)),
         "priority": pd.Categorical.from_codes(priority, categories=priorities),
         "task": pd.Categorical.from_codes(task, categories=[*tasks, REMEDIATION]),

@@ -20,13 +20,15 @@ def run():
 def test_events_name_kind_priority_task_and_project(run):
     ev = run.events
     assert list(ev.columns) == ["time", "event", "item", "kind", "priority", "task", "project", "person", "role"]
+    assert list(ev.columns[:3]) == list(run.world.log.frame().columns)  # the log's own columns come first
+    assert (ev["item"].to_numpy() == run.world.log.frame()["item"].to_numpy()).all()
     incidents = ev[ev["kind"] == "incident"]
     assert set(incidents["priority"].dropna()) == {"P1", "P2"}
     assert incidents["task"].isna().all() and incidents["project"].isna().all()
     recurring = ev[(ev["kind"] == "recurring") & (ev["event"] == "arrive")]
     assert set(recurring["task"]) <= {"Patch servers", REMEDIATION}
     requests = ev[ev["event"] == "request"]
-    assert requests["item"].isna().all() and requests["project"].notna().all()
+    assert requests["project"].notna().all() and (requests["item"] == requests["project"]).all()
     chunks = ev[(ev["kind"] == "project") & (ev["event"] == "start")]
     assert set(chunks["project"]) <= set(run.projects["project"])
 

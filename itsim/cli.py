@@ -6,6 +6,7 @@ no traceback; 1 an unexpected internal error.
 
 from __future__ import annotations
 
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
@@ -13,7 +14,9 @@ from typing import Annotated
 
 import typer
 
+from itsim.interrupt import Interrupted, stop_on_signals
 from itsim.scenario import ScenarioError, load_scenario
+from itsim.terminal import echo, printable
 
 app = typer.Typer(
     add_completion=True,
@@ -86,20 +89,21 @@ def _progress(total: int, label: str):
 def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files to check.")],
 ) -> None:
-    """Check scenario files; print every problem as FILE: path.to.field: problem."""
-    from itsim.experiment import policy_for
+    """Check scenario files; print every problem as FILE: path.to.field: problem.
+
+    A scenario whose one replication would be beyond itsim's work limits is a problem too."""
+    from itsim.experiment import check_work
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            sc = load_scenario(path)
-            policy_for(sc)
+            check_work(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems)
     if problems:
         raise BadInput(problems)
     for path in scenarios:
-        typer.echo(f"{path}: ok")
+        echo(f"{path}: ok")
 
 
 @app.command()
@@ -116,44 +120,87 @@ def run(
     format_: Annotated[list[TableFormat] | None, typer.Option(
         "--format", help="Also write the tables as csv files or an xlsx workbook (repeatable); "
                          "parquet is always written.")] = None,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
 
     With --set, the scenario.toml stored with the results is your file with the changed
     values (comments kept) and a header listing the changes."""
-    from itsim.experiment import policy_for, replicate
+    from itsim.experiment import check_work, replicate
     from itsim.narrative import headline, terminal_colour
     from itsim.spreadsheet import write_run_tables
-    from itsim.store import write_run
+    from itsim.store import clear_folder, write_run
     from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    _workers(workers, force)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
         sc, text = load_with_settings(scenario, set_ or [])
-        policy_for(sc)
+        check_work(sc, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / scenario.stem
-    result = replicate(
-        sc, replications=replications, seed=seed, workers=workers,
-        progress=_progress(replications, f"simulating {sc.name}"),
-    )
-    write_run(out, sc, result, scenario_text=text)
+    folder = _output_folder(out, "run", sc.name, [scenario], overwrite)
+    if folder.clear:
+        clear_folder(out)
+    try:
+        result = replicate(
+            sc, replications=replications, seed=seed, workers=workers, force=True,
+            progress=_progress(replications, f"simulating {printable(sc.name, one_line=True)}"),
+        )
+    except Interrupted as exc:
+        exc.message = f"interrupted: nothing was written to {out}/"
+        raise
+    write_run(out, sc, result, scenario_text=text, replace=folder.replace)
     _write_tables(lambda formats: write_run_tables(out, result.summary, result.runs, result.timeseries, sc, formats),
                   format_)
     from itsim.report import write_report
 
     report, chart_problems = _report(write_report, out)
     s = result.summary
-    typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    name = printable(sc.name, one_line=True)
+    typer.echo(f"{name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
     colour = terminal_colour(s)
     for line in headline(s, currency=sc.costs.currency):
         typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    checks_failed = _failed_checks([("", s)])
     _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
+
+
+def _workers(workers: int, force: bool) -> None:
+    """``--workers`` from 1 to four per CPU (more only compete for the CPUs and memory) unless forced."""
+    _positive("--workers", workers)
+    most = 4 * (os.cpu_count() or 1)
+    if workers > most and not force:
+        raise BadInput([f"--workers: at most {most} on this machine (4 per CPU; got {workers}); --force allows more"])
+
+
+def _output_folder(out: Path, kind: str, name: str, inputs: list[Path], overwrite: bool):
+    """``--out`` checked before any work (:func:`itsim.outdir.prepare`)."""
+    from itsim.outdir import OutputFolderError, prepare
+
+    try:
+        return prepare(out, kind, name, inputs, overwrite)
+    except OutputFolderError as exc:
+        raise BadInput([str(exc)]) from None
+
+
+def _failed_checks(summaries: list[tuple[str, dict]]) -> bool:
+    """Name every failed invariant check (``summary.json`` -> ``checks``); whether any failed
+    (the command then exits 1)."""
+    from itsim.checks import failures
+
+    lines = [f"invariant check failed{f' in {where}' if where else ''}: {line}"
+             for where, summary in summaries for line in failures(summary)]
+    for line in lines:
+        echo(line, err=True)
+    return bool(lines)
 
 
 @app.command()
@@ -172,15 +219,18 @@ def sweep(
     format_: Annotated[list[TableFormat] | None, typer.Option(
         "--format", help="Also write the tables as csv files or an xlsx workbook (repeatable); "
                          "parquet is always written.")] = None,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
-    from itsim.sweep import SweepMismatch, parse_vary, plan
+    from itsim.sweep import SweepMismatch, check_sweep_work, parse_vary, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    _workers(workers, force)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
     grid: dict[str, list] = {}
     for text in vary:
@@ -202,10 +252,13 @@ def sweep(
         raise BadInput(problems)
     try:
         sc = load_scenario(scenario)
-        cells = plan(sc, grid, policy)
+        require_numeric_key(grid)
+        cells = plan(sc, grid, policy, force=force)
+        check_sweep_work(cells, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
+    _output_folder(out, "sweep", sc.name, [scenario], overwrite)
 
     runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
     if isinstance(runner, DaskExecutor):
@@ -217,17 +270,26 @@ def sweep(
 
     def progress(done: int, total: int) -> None:
         nonlocal bar
-        bar = bar or _progress(total, f"sweeping {sc.name}")
+        bar = bar or _progress(total, f"sweeping {printable(sc.name, one_line=True)}")
         bar(done)
 
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
-                           executor=runner, progress=progress)
-    except SweepMismatch as exc:
+                           executor=runner, progress=progress, force=force, overwrite=overwrite)
+    except (SweepMismatch, FolderLocked) as exc:
         raise BadInput([str(exc)]) from None
+    except Interrupted as exc:
+        exc.message = (f"interrupted: {_complete_cells(out, cells)} of {len(cells)} cells complete in {out}/; "
+                       f"run the same command again to resume")
+        raise
     finally:
         if isinstance(runner, DaskExecutor):
             runner.close()
+    if result.stale_lock:
+        echo(f"note: took over the lock of a sweep that stopped without finishing "
+             f"(process {result.stale_lock.get('pid')} on {result.stale_lock.get('host')})", err=True)
+    for cid, problem in result.recomputed:
+        echo(f"computed again: {cid}: {problem}", err=True)
     failed = len(result.failed)
     from itsim.spreadsheet import write_sweep_tables
 
@@ -236,8 +298,8 @@ def sweep(
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
-    typer.echo(f"{sc.name}: {len(cells)} cells ({shape}), {replications} replications each (seed {result.seed}); "
-               f"{len(cells) - result.resumed} computed, {result.resumed} already done")
+    echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), {replications} replications each "
+         f"(seed {result.seed}); {len(cells) - result.resumed} computed, {result.resumed} already done")
     try:
         points = result.too_busy_point()
     except ValueError:
@@ -248,11 +310,20 @@ def sweep(
         levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
         typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
-        typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
-    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+        echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+    echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    checks_failed = _failed_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
     _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
     if failed:
         sys.exit(1)
+
+
+def _complete_cells(out: Path, cells) -> int:
+    from itsim.store import cell_complete
+
+    return sum(cell_complete(out / "cells" / c.id) for c in cells)
 
 
 def _write_sweep_report(out: Path) -> Path:
@@ -285,13 +356,19 @@ def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
 ) -> None:
     """Rebuild report.html and charts/ from stored results."""
+    from itsim.outdir import kind_of
     from itsim.report import build_report
+    from itsim.store import DamagedResults, check_run_folder, check_sweep_folder
 
     try:
+        if kind_of(directory) == "sweep":
+            check_sweep_folder(directory)
+        elif kind_of(directory) == "run":
+            check_run_folder(directory)
         path, problems = _report(build_report, directory)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedResults) as exc:
         raise BadInput([str(exc)]) from None
-    typer.echo(f"Report: {path}")
+    echo(f"Report: {path}")
     _fail_on_charts(problems)
 
 
@@ -378,28 +455,155 @@ def init(
     typer.echo(f"  itsim validate {file}\n  itsim run {file}")
 
 
-def main() -> None:
-    """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
+TicketFiles = Annotated[list[Path], typer.Argument(
+    help="Ticket exports (CSV or Excel): ServiceNow incident tables or audit logs, Jira, Zendesk, or any "
+         "table with --map.")]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="COLUMN=FIELD for a column the export names differently, e.g. 'Created Date=opened' "
+                  "(fields: id, opened, resolved, closed, priority, status, resolution, updated, reassignments, "
+                  "made_sla; repeatable).")]
+PriorityOption = Annotated[list[str] | None, typer.Option(
+    "--priority", help="LABEL=PN for a priority label of no known scheme, e.g. 'Sev A=P1' (repeatable).")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day of the period, included (YYYY-MM-DD).")]
+TzOption = Annotated[str | None, typer.Option(
+    "--tz", help="Time zone of the working day, e.g. Europe/Lisbon: times without an offset are taken to be in "
+                 "it, times with one are converted into it.")]
+DayFirstOption = Annotated[bool | None, typer.Option(
+    "--dayfirst/--monthfirst", help="Order of day and month in dates like 01/02/2016 (default: from the data).")]
+DropOption = Annotated[bool, typer.Option(
+    "--drop-bad-rows", help="Leave out rows with unreadable dates or resolved before opened (listed in the "
+                            "report) instead of stopping.")]
+ReplicationsOption = Annotated[int, typer.Option(help="Simulated runs of the back-test (39 give a 95% band).")]
+
+
+def _read_options(mapping, priority, dayfirst, tz, drop_bad_rows):
+    from itsim.calibrate.command import read_options
+
+    return read_options(mapping or [], priority or [], dayfirst, tz, drop_bad_rows)
+
+
+@app.command()
+def calibrate(
+    tickets: TicketFiles,
+    out: Annotated[Path, typer.Option(help="Scenario file to write; calibration.html and calibration.json "
+                                           "go beside it.")] = Path("calibrated.toml"),
+    staff: Annotated[list[str] | None, typer.Option(
+        help="ROLE=N: people who handle incidents, first line first (repeatable).")] = None,
+    base: Annotated[Path | None, typer.Option(help="Scenario whose other sections and comments are kept.")] = None,
+    calendar: Annotated[str | None, typer.Option(help="business or 24x7 (default: the base's, else business).")] = None,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    backtest: Annotated[bool, typer.Option(
+        "--backtest", help="Also back-test the scenario on the same tickets.")] = False,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed of the back-test.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes for the back-test.")] = 1,
+) -> None:
+    """Fit a scenario's incident demand to ticket exports; every number cites the data."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_calibrate
+
+    _positive("--workers", workers)
     try:
-        app(prog_name="itsim", standalone_mode=False)
-    except BadInput as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except ScenarioError as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except Exception as exc:  # usage errors from the command-line parser, and genuine failures
-        code = getattr(exc, "exit_code", None)
-        if hasattr(exc, "format_message") and isinstance(code, int):
-            typer.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(code)
-        if type(exc).__name__ == "Abort":
-            typer.echo("interrupted", err=True)
-            sys.exit(130)
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+        lines = run_calibrate(tickets, out, staff or [], base, calendar, from_, to,
+                              _read_options(mapping, priority, dayfirst, tz, drop_bad_rows), overwrite,
+                              backtest, replications, seed, workers,
+                              progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def backtest(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (e.g. from itsim calibrate).")],
+    tickets: TicketFiles,
+    out: Annotated[Path | None, typer.Option(help="Folder for backtest.html and backtest.json "
+                                                  "(default: the scenario's).")] = None,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+) -> None:
+    """Simulate a scenario over the tickets' period and say where model and data disagree."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_backtest
+
+    _positive("--workers", workers)
+    try:
+        lines = run_backtest(scenario, tickets, out, replications, seed, workers, from_, to,
+                             _read_options(mapping, priority, dayfirst, tz, drop_bad_rows),
+                             progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+def _progress_on_first_call(label: str):
+    """A ``(done, total)`` progress callback whose display starts with the first report."""
+    bar = None
+
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, label)
+        bar(done)
+
+    return update
+
+
+def main() -> None:
+    """Entry point: maps bad input to exit 2, internal errors to exit 1 and Ctrl-C or SIGTERM
+    to 130 or 143, each with a message and without tracebacks."""
+    with stop_on_signals():
+        try:
+            code = app(prog_name="itsim", standalone_mode=False)
+        except Interrupted as exc:
+            _show_cursor()
+            echo(exc.message, err=True)
+            sys.exit(exc.code)
+        except (BadInput, ScenarioError) as exc:
+            for line in exc.problems:
+                echo(line, err=True)
+            sys.exit(2)
+        except Exception as exc:  # usage errors from the command-line parser, and genuine failures
+            code = getattr(exc, "exit_code", None)
+            if hasattr(exc, "format_message") and isinstance(code, int):
+                echo(f"error: {exc.format_message()}", err=True)
+                sys.exit(code)
+            if type(exc).__name__ == "Abort":
+                echo("interrupted", err=True)
+                sys.exit(130)
+            echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        # typer returns the status of an Exit (Ctrl-C during parsing is 130) instead of raising it
+        if code == 130:
+            echo("interrupted", err=True)
+        sys.exit(code)
+
+
+def _show_cursor() -> None:
+    """A progress bar stopped by a signal leaves the cursor hidden: show it again."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        Console(stderr=True).show_cursor(True)
+
 
 if __name__ == "__main__":
     main()

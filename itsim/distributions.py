@@ -11,11 +11,16 @@ import math
 from typing import Annotated, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from itsim.bounds import Bounded
+
+#: The range of ``cv`` for ``lognormal`` and ``gamma``: outside it the shape parameters
+#: underflow or overflow (a gamma of cv 1e-200 has shape 1e400), and no real effort varies so.
+MIN_CV, MAX_CV = 1e-6, 100.0
 
 
-class _Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Distribution(Bounded):
 
     @property
     def mean(self) -> float:  # pragma: no cover - abstract
@@ -62,7 +67,7 @@ class Lognormal(_Distribution):
 
     dist: Literal["lognormal"]
     mean_: float = Field(alias="mean", gt=0)
-    cv_: float = Field(alias="cv", gt=0)
+    cv_: float = Field(alias="cv", ge=MIN_CV, le=MAX_CV)
 
     @property
     def mean(self) -> float:
@@ -83,7 +88,7 @@ class Gamma(_Distribution):
 
     dist: Literal["gamma"]
     mean_: float = Field(alias="mean", gt=0)
-    cv_: float = Field(alias="cv", gt=0)
+    cv_: float = Field(alias="cv", ge=MIN_CV, le=MAX_CV)
 
     @property
     def mean(self) -> float:

@@ -27,7 +27,7 @@ RUNNABLE = [
     "tutorials/first-what-if.md", "tutorials/first-sweep.md", "tutorials/first-policy.md",
     "how-to/dask.md", "how-to/sweep-any-key.md", "how-to/write-a-policy.md", "how-to/pandas.md",
     "how-to/spreadsheets.md", "reference/testing.md", "background/validation.md", "property-testing.md",
-    "verdict.md",
+    "verdict.md", "how-to/calibrate.md",
 ]
 
 

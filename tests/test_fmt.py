@@ -108,8 +108,9 @@ def test_verdict_sentence_names_status_probability_and_interval() -> None:
 def test_headline_uses_currency_plurals_and_leader_units() -> None:
     metrics = {
         "incident_wait_hours": 0.5, "incident_resolve_hours": 30.0, "project_lead_time_days": 43.0,
-        "projects_delivered": 40.0, "project_backlog_end": 6.0, "recurring_on_time_share": 0.97, "recurring_hours_on_time_share": 0.95,
-        "recurring_skipped": 1.0, "cost_total": 1_250_000.0, "cost_of_delay": 340_000.0,
+        "projects_delivered": 40.0, "project_backlog_end": 6.0, "recurring_on_time_share": 0.97,
+        "recurring_hours_on_time_share": 0.95, "recurring_skipped": 1.0, "cost_total": 1_250_000.0,
+        "cost_of_delay": 340_000.0,
     }
     summary = {"metrics": {k: {"mean": v, "ci95": [v, v]} for k, v in metrics.items()}}
     text = " ".join(headline(summary, currency="EUR"))

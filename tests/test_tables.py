@@ -80,7 +80,7 @@ def test_portfolio_states_are_named_and_match_the_metrics(run):
 
 
 def test_start_date_labels_weeks_and_events_by_date():
-    scenario = small(**{"scenario.start_date": "2025-01-06", "scenario.warmup_days": 14})
+    scenario = small(**{"scenario.start_date": date(2025, 1, 6), "scenario.warmup_days": 14})
     run = itsim.simulate(scenario, seed=1)
     starts = week_starts(scenario, run.timeseries["week"])
     assert starts[0] == date(2025, 1, 20) and starts[1] == date(2025, 1, 27)
@@ -94,7 +94,7 @@ def test_start_date_labels_weeks_and_events_by_date():
 def test_start_date_must_be_a_monday_and_survives_the_toml_round_trip():
     with pytest.raises(itsim.ScenarioError, match=r"scenario\.start_date: must be a Monday.*2025-01-01 is not, "
                                                   r"the Monday before is 2024-12-30"):
-        small(**{"scenario.start_date": "2025-01-01"})
-    scenario = small(**{"scenario.start_date": "2025-01-06"})
+        small(**{"scenario.start_date": date(2025, 1, 1)})
+    scenario = small(**{"scenario.start_date": date(2025, 1, 6)})
     assert "start_date = 2025-01-06" in scenario.dumps()
     assert itsim.loads_scenario(scenario.dumps()) == scenario

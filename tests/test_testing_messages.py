@@ -19,8 +19,8 @@ from tests.notebook_fixtures import small
 
 def test_the_public_names_stay():
     assert itsim.testing.__all__ == [
-        "check_conservation", "check_determinism", "check_littles_law", "distributions", "note_scenario",
-        "policies", "scenarios",
+        "check_conservation", "check_determinism", "check_littles_law", "distributions", "extreme_distributions",
+        "extreme_scenarios", "note_scenario", "policies", "scenarios",
     ]
 
 

@@ -10,6 +10,7 @@ from itsim import narrative
 from itsim.report import ChartError, fmt
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
+from itsim.report.checks import run_checks_table, sweep_checks_table
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, StatusGrid, render
@@ -90,6 +91,7 @@ def write_report(directory: str | Path) -> Path:
         problems=notes + failed,
         verdict_table=targets_table(run),
         results=[t for t in (maintenance_table(run),) if t is not None],
+        checks=run_checks_table(summary),
     )
     return _write(directory / "report.html", page, failed)
 
@@ -130,6 +132,7 @@ def write_sweep_report(directory: str | Path) -> Path:
         verdict_table=Table("", ["Policy", "Where it becomes too busy", "95% interval",
                                  "Where it stops being healthy"], tipping_rows(sweep)),
         status_grid=_status_grid(sweep),
+        checks=sweep_checks_table(directory),
     )
     return _write(directory / "report.html", page, failed)
 

@@ -12,7 +12,6 @@ here.
 
 from __future__ import annotations
 
-import inspect
 import math
 import tomllib
 import types
@@ -103,11 +102,11 @@ def policy_names() -> list[str]:
 
 
 def policy_description(name: str) -> str:
-    """What a policy does, in its own words (its class's docstring, else its module's)."""
-    cls = policy_class(name)
-    own = cls.__dict__.get("__doc__") or inspect.getmodule(cls).__doc__ or ""
-    text = " ".join(inspect.cleandoc(own).split("\n\n")[0].split())
-    text = text.removeprefix(f"``{name}``: ").replace("``", "`")
+    """What a policy does, in its own words (as the policy reference says it), without the
+    name that the page shows above it."""
+    from itsim.reference.policies import description
+
+    text = description(policy_class(name)).removeprefix(f"``{name}``: ")
     return text[:1].upper() + text[1:]
 
 

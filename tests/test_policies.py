@@ -16,6 +16,8 @@ from itsim.policies.base import Policy
 from itsim.policies.combined import Combined
 from itsim.scenario import ScenarioError, loads_scenario
 
+# Sized for full 2,080-hour years: no public holidays, leave or meetings (the defaults
+# of the business calendar would take a quarter of its hours and swamp it).
 DEPARTMENT = """
 [scenario]
 name = "Small department"
@@ -23,17 +25,24 @@ horizon_days = 120
 warmup_days = 14
 calendar = "business"
 seed = 3
+holidays_per_year = 0
 
 [[team]]
 role = "desk"
 count = 2
 skills = ["incident"]
 cost_per_hour = 40
+overhead_share = 0
+vacation_days_per_year = 0
+sick_days_per_year = 0
 
 [[team]]
 role = "engineer"
 count = 5
 cost_per_hour = 70
+overhead_share = 0
+vacation_days_per_year = 0
+sick_days_per_year = 0
 
 [incidents]
 rate_per_day = 24
@@ -186,7 +195,7 @@ def test_combined_policies_share_out_their_parameters(department):
     assert policy.parts[0].params.wip_limit == 2
     assert policy.parts[1].params.window_days == 14
     problems = policy_problems(department, ["wip_limit", "fifo"], share=0.3)
-    assert problems == ["policy.share: not a parameter of wip_limit, fifo"]
+    assert problems == ["policy.share: not a parameter of wip_limit, fifo (valid: wip_limit)"]
 
 
 # -- behaviour, each against firefight first (same seed: common random numbers) -----------
@@ -279,11 +288,18 @@ def test_firefighter_rotation_changes_nothing_with_a_single_priority_class(depar
     assert simulate(single, "firefighter_rotation").metrics == simulate(single, "firefight_first").metrics
 
 
+def mean_over_replications(scenario, name, metric, replications=4, **params) -> float:
+    runs = itsim.replicate(with_policy(scenario, name, **params), replications=replications).runs
+    return float(runs.loc[runs.metric == metric, "value"].mean())
+
+
 def test_portfolio_ordering_by_cost_of_delay_lowers_the_cost_of_delay(department):
+    """Every accepted project is started at once, so ordering acts on what each person works
+    on first; one replication is too noisy for the difference, four are not."""
     busy = department.with_changes({"projects.rate_per_month": 10})
-    fifo = simulate(busy, "fifo").metrics["cost_of_delay"]
-    assert simulate(busy, "prioritise_wsjf").metrics["cost_of_delay"] < fifo
-    assert simulate(busy, "prioritise_value").metrics["cost_of_delay"] < fifo
+    fifo = mean_over_replications(busy, "fifo", "cost_of_delay")
+    assert mean_over_replications(busy, "prioritise_wsjf", "cost_of_delay") < fifo
+    assert mean_over_replications(busy, "prioritise_value", "cost_of_delay") < fifo
 
 
 def test_fifo_is_the_default_order(department):

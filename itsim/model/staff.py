@@ -12,11 +12,12 @@ IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
 class Person:
     """One member of staff. ``seg_start`` is when the current busy or idle stretch began
     and ``seg_work`` the role calendar's on-shift clock then (hours); ``end_work`` is that
-    clock when the work in hand will be done."""
+    clock when the work in hand will be done. An ``absent`` person (vacation, sickness)
+    stays off shift all day and holds no work."""
 
     __slots__ = (
         "id", "role", "item", "rank", "state", "seg_start", "seg_work", "end_work", "pending", "leaving", "joined",
-        "prod", "last_project",
+        "prod", "last_project", "projects", "absent", "away_left",
     )
 
     def __init__(self, id: int, role: Role, now: float, on_shift: bool):
@@ -33,6 +34,26 @@ class Person:
         self.joined = now
         self.prod = role.productivity
         self.last_project = None
+        self.projects: list = []  # the projects this person is assigned to
+        self.absent = False  # on vacation or sick today
+        self.away_left = 0  # working days of vacation still to come after today
+
+
+VACATION_BLOCK_DAYS = 5  # vacation is taken a working week at a time
+
+
+def leave_chances(vacation_days: float, sick_days: float, working_days: float) -> tuple[float, float]:
+    """Chances, at the start of a working day, that a person who is not already on
+    vacation is sick that day, or starts a week's vacation, so that a year holds
+    ``sick_days`` and ``vacation_days`` of them on average among ``working_days``.
+
+    Decisions are taken on the days not covered by a vacation under way:
+    ``working_days - vacation_days x (B - 1) / B`` of them, with ``B`` days a block.
+    """
+    decided = working_days - vacation_days * (VACATION_BLOCK_DAYS - 1) / VACATION_BLOCK_DAYS
+    if decided <= 0:
+        return 0.0, 0.0
+    return sick_days / decided, vacation_days / VACATION_BLOCK_DAYS / decided
 
 
 class Role:
@@ -46,14 +67,22 @@ class Role:
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
         "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
         "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
+        "overhead", "sick_chance", "vacation_chance",
     )
 
-    def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
+    def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours, time: dict[str, float]):
         self.index = index
         self.name = team.role
         self.calendar = calendar
         self.clock = None if isinstance(calendar, AlwaysOn) else calendar.clock
-        self.productivity = team.productivity
+        #: Share of on-shift time spent on meetings, admin and email: work moves at the
+        #: rest of the person's pace, so ``productivity`` is per on-shift hour.
+        self.overhead = time["overhead_share"]
+        self.productivity = team.productivity * (1.0 - self.overhead)
+        self.sick_chance, self.vacation_chance = leave_chances(
+            time["vacation_days_per_year"], time["sick_days_per_year"],
+            calendar.hours_per_week / calendar.hours_per_day * 365.25 / 7,
+        )
         self.cost_per_hour = team.cost_per_hour
         self.skills = set(team.skills)
         self.people: list[Person] = []

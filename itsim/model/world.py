@@ -21,7 +21,7 @@ import time as _time
 import simpy
 
 from itsim.model.calendar import calendar as make_calendar
-from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
+from itsim.model.staff import BUSY, GONE, IDLE, OFF, VACATION_BLOCK_DAYS, Person, Role
 from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
 from itsim.policies.base import Policy
 from itsim.random import Streams
@@ -63,33 +63,41 @@ class World:
 
         self.scenario = scenario
         self.policy = policy
+        self.base_policy = policy  # the policy in force outside [[phase]] policies
         self.streams = Streams(seed, replication)
         self.env = simpy.Environment()
         self._later: list = []  # events due NEAR_HOURS ahead or more, as (time, priority, id, event)
         self._near = NEAR_HOURS  # events due before this time (hours) are in the loop's heap
         self.log = EventLog()
         info = scenario.scenario
-        self.calendar = make_calendar(info.calendar)
+        # Holidays are placed a year beyond the horizon: work may be timed past its end.
+        days = info.warmup_days + info.horizon_days + 366
+        holidays = scenario.holidays_per_year
+        self.calendar = make_calendar(info.calendar, holidays, days)
         self.warmup = info.warmup_days * 24.0
         self.end = (info.warmup_days + info.horizon_days) * 24.0
         self.roles = [
-            Role(i, t, make_calendar(t.calendar or info.calendar)) for i, t in enumerate(scenario.team)
+            Role(i, t, make_calendar(t.calendar or info.calendar, holidays, days), scenario.staff_time(t))
+            for i, t in enumerate(scenario.team)
         ]
         self.role = {r.name: r for r in self.roles}
-        self.ledger = DayLedger([r.name for r in self.roles])
+        self.ledger = DayLedger([r.name for r in self.roles], [1.0 - r.overhead for r in self.roles])
         n = len(self.roles)
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
+        self._leave = [0.0] * n
+        self._holiday = [0.0] * n
+        #: Roles whose people take vacation or sick days (decided at each day's start).
+        self._on_leave = [r for r in self.roles if r.sick_chance > 0 or r.vacation_chance > 0]
+        self._leave_u = self.streams.uniform("staff.leave") if self._on_leave else None
         self._last_books = 0.0
         #: Each role's on-shift clock at the last books (hours).
         self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
         self.open_work = 0.0
         self.tech_debt = 0.0
         self.next_person = 0
-        self.direct = policy.direct_handoff
-        overrides = type(policy).may_preempt is not Policy.may_preempt
-        self._ask_preempt = policy.may_preempt if overrides else None
+        self._use(policy)
         self.preemptive = True
         self.phases = Phases(self)
         self.dynamics = Dynamics(self)
@@ -100,6 +108,24 @@ class World:
         policy.bind(self)
         for role in self.roles:
             self.set_staff(role, role.target)
+
+    def _use(self, policy: Policy) -> None:
+        self.policy = policy
+        self.direct = policy.direct_handoff
+        overrides = type(policy).may_preempt is not Policy.may_preempt
+        self._ask_preempt = policy.may_preempt if overrides else None
+
+    def set_policy(self, policy: Policy) -> None:
+        """Put ``policy`` in force from now on (a ``[[phase]]`` boundary): it is bound to the
+        world, projects it allows are started and free people look for work under it."""
+        if policy is self.policy:
+            return
+        self.policy.unbind(self)
+        self._use(policy)
+        policy.bind(self)
+        if self.portfolio is not None:
+            self.portfolio.start_projects()
+        self.wake(self.roles)
 
     # -- time ------------------------------------------------------------------------
 
@@ -126,6 +152,7 @@ class World:
         shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
             shifts.setdefault(role.calendar.name, []).append(role)
+        self._absences(0.0)
         for roles in shifts.values():
             self._schedule_shift(roles)
         self._advance()
@@ -193,20 +220,24 @@ class World:
 
     def _preempt_for(self, item) -> bool:
         """Interrupt the lowest-ranked work an eligible on-shift person is doing, among
-        the people the policy lets this item interrupt (latest started first on ties)."""
+        the work this item's class may interrupt (ranks strictly between the queue's
+        ``preempts_above`` and ``preempts_below``) and the people the policy lets it
+        interrupt (latest started first on ties)."""
+        queue = item.queue
         best = None
-        best_rank = item.rank
+        best_rank = queue.preempts_above
+        below = queue.preempts_below
         best_start = 0.0
         now = self.env._now
         ask = self._ask_preempt
-        for role in item.queue.roles:
+        for role in queue.roles:
             if role.clock is not None and not role.shift_start <= now < role.shift_end:
                 continue
             for p in role.people:
                 r = p.rank  # -1 for people with nothing in hand
-                if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
-                    ask is None or ask(item, p, self)
-                ):
+                if r < below and (
+                    r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)
+                ) and (ask is None or ask(item, p, self)):
                     best, best_rank, best_start = p, r, p.seg_start
         if best is None:
             return False
@@ -350,8 +381,7 @@ class World:
             role.idle.append(person)
 
     def take_default(self, person: Person):
-        """Firefight first: incidents by priority, recurring work by due time, projects in
-        progress, a new project, and only then tech-debt remediation (leftover capacity)."""
+        """Firefight first: incidents by priority, then planned work (:meth:`take_planned`)."""
         role = person.role
         queues = role.incident_queues
         if len(queues) == 1:
@@ -360,13 +390,23 @@ class World:
                 return q.pop()
         elif role.incidents_waiting:  # several queues count what waits across them
             return self.take_incident(role)
+        return self.take_planned(person)
+
+    def take_planned(self, person: Person):
+        """Planned work for a free person, removed from its queue: recurring work by due
+        time, then project work, and tech-debt remediation last (leftover capacity) or,
+        with ``[dynamics] debt_paydown = "before_projects"``, before projects."""
+        role = person.role
         if role.recurring_waiting:
             return _earliest(role.recurring_queues)
+        pool = role.remediation
+        if pool is not None and pool.first and pool.live:
+            return pool.pop()
         if role.takes_projects:
             item = self.portfolio.next_chunk(person)
             if item is not None:
                 return item
-        return self.take_remediation(role)
+        return pool.pop() if pool is not None and pool.live else None
 
     def take_remediation(self, role: Role):
         """A piece of tech-debt paydown, if this role pays debt and there is any."""
@@ -448,6 +488,8 @@ class World:
         while later and later[0][0] < near:
             heapq.heappush(queue, heapq.heappop(later))
         self._close_day()
+        if self._on_leave:
+            self._absences(env._now)
         if env._now + BOOKS_HOURS < self.end - 1e-9:
             self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
 
@@ -458,9 +500,11 @@ class World:
         now = self.env._now
         last = self._last_books
         busy, idle, available, closed = self._busy, self._idle, self._avail, self._closed_work
+        away = self._leave
         open_work = self.open_work
         staff = []
         works: dict[str, float] = {}  # the on-shift clock now, per calendar
+        day = int(last // 24.0)  # the day being closed
         for role in self.roles:
             i = role.index
             clock = role.clock
@@ -474,12 +518,15 @@ class World:
             closed[i] = work
             leaving = 0
             if whole_day == 0.0 and clock is not None:
-                # The calendar stood still (a weekend): everyone's on-shift clock already
-                # reads ``work``, so there are no hours to book, only the stretch to restart.
+                # The calendar stood still (a weekend or a holiday): everyone's on-shift clock
+                # already reads ``work``, so there are no hours to book, only the stretch to
+                # restart; a public holiday is paid all the same.
                 for p in role.people:
                     p.seg_start = now
                     leaving += p.leaving
                 staff.append(len(role.people) - leaving)
+                if role.calendar.is_holiday(day):
+                    self._holiday[i] += role.calendar.hours_per_day * staff[-1]
                 continue
             for p in role.people:
                 if clock is None:
@@ -488,6 +535,11 @@ class World:
                     hours = work - p.seg_work
                     p.seg_work = work
                 item = p.item
+                p.seg_start = now
+                leaving += p.leaving
+                if p.absent:  # on leave all day: neither idle nor available
+                    away[i] += hours
+                    continue
                 if item is None:
                     idle[i] += hours
                 else:
@@ -495,18 +547,18 @@ class World:
                     done = hours * p.prod
                     item.remaining -= done
                     open_work -= done
-                p.seg_start = now
                 if p.joined <= last:
                     available[i] += whole_day
                 else:
                     self._book_available(p, now)
-                leaving += p.leaving
             staff.append(len(role.people) - leaving)
         self.open_work = open_work
         led = self.ledger
         led.busy.append(self._busy)
         led.idle.append(self._idle)
         led.available.append(self._avail)
+        led.leave.append(away)
+        led.holiday.append(self._holiday)
         led.staff.append(staff)
         led.open_work.append(self.open_work)
         led.tech_debt.append(self.tech_debt)
@@ -517,8 +569,55 @@ class World:
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
+        self._leave = [0.0] * n
+        self._holiday = [0.0] * n
         self._last_books = now
         self.dynamics.daily(now)
+
+    def _absences(self, now: float) -> None:
+        """Who is on vacation or sick on the day starting at ``now`` (a day boundary): on a
+        working day of their calendar, each person not in the middle of a vacation draws
+        whether they are sick today or start a week's vacation (one draw each, in the
+        order of the staff list). Work in the hands of someone who goes on leave goes
+        back to its queue; someone back from leave is free again at the next shift."""
+        day = int(now // 24.0)
+        draw = self._leave_u
+        for role in self._on_leave:
+            if not role.calendar.is_working_day(day):
+                continue
+            sick, vacation = role.sick_chance, role.sick_chance + role.vacation_chance
+            for p in list(role.people):  # a copy: someone back may take work and so change nothing here
+                if p.away_left > 0:
+                    p.away_left -= 1
+                    continue  # absent still
+                u = draw()
+                if u < sick:
+                    self._goes_on_leave(p, 0)
+                elif u < vacation:
+                    self._goes_on_leave(p, VACATION_BLOCK_DAYS - 1)
+                elif p.absent:
+                    p.absent = False
+                    if role.clock is None:  # always on shift: free at once
+                        p.seg_start = now
+                        self.free(p)
+
+    def _goes_on_leave(self, person: Person, more_days: int) -> None:
+        person.away_left = more_days
+        if person.absent:
+            return
+        person.absent = True
+        item = person.item
+        if item is not None:  # booked up to now by the daily books: hand the work back
+            person.pending.callbacks = []  # (no event: "preempt" means an incident interrupted it)
+            person.pending = None
+            person.item = None
+            person.rank = -1
+            item.holder = None
+            self.requeue(item)
+        elif person.state == IDLE and person in person.role.idle:
+            person.role.idle.remove(person)
+        if person.state != GONE:
+            person.state = OFF
 
     # -- staff and shifts --------------------------------------------------------------
 
@@ -542,7 +641,7 @@ class World:
             work = roles[0].clock(now)  # one calendar: one clock for all
             for role in roles:
                 for p in role.people:
-                    if p.state == OFF:
+                    if p.state == OFF and not p.absent:
                         p.seg_start = now
                         p.seg_work = work
                         p.state = IDLE
@@ -603,12 +702,18 @@ class World:
     def leave(self, person: Person) -> None:
         now = self.env._now
         role = person.role
-        self._book(person, now)
-        self._book_available(person, now)
+        if person.absent:  # leaves while on leave: the hours since the books were leave
+            clock = role.clock
+            self._leave[role.index] += now - person.seg_start if clock is None else clock(now) - person.seg_work
+        else:
+            self._book(person, now)
+            self._book_available(person, now)
         if person.state == IDLE and person in role.idle:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE
+        if person.projects:
+            self.portfolio.person_left(person)
 
 
 def _earliest(queues):

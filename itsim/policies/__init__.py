@@ -87,10 +87,27 @@ def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
                 loc = ".".join(str(p) for p in err["loc"])
                 problems.append(f"policy.{loc}: {err['msg']} (got {err.get('input')!r})")
     for key in sorted(set(params) - used):
-        problems.append(f"policy.{key}: not a parameter of {', '.join(names)}")
+        valid = sorted({f for cls in classes for f in cls.Params.model_fields})
+        listed = f"valid: {', '.join(valid)}" if valid else "it takes no parameters"
+        problems.append(f"policy.{key}: not a parameter of {', '.join(names)} ({listed})")
     if problems:
         raise ValueError("\n".join(problems))
     return policies[0] if len(policies) == 1 else _combine(policies)
+
+
+def phase_policy(section) -> Policy:
+    """The policy of a ``[[phase]]`` (``section``: its ``policy`` table, validated like
+    ``[policy]``); raises ValueError for a policy that changes the department itself
+    (overrides ``adjust``), which a phase cannot switch on and off."""
+    policy = build_policy(section.names, section.params)
+    parts = policy.parts if hasattr(policy, "parts") else [policy]
+    fixed = [p.name for p in parts if type(p).adjust is not Policy.adjust]
+    if fixed:
+        raise ValueError(
+            f"policy.name: {', '.join(fixed)} changes the department itself before the run,"
+            " so it cannot change by phase"
+        )
+    return policy
 
 
 def _combine(policies: list[Policy]) -> Policy:
@@ -99,4 +116,7 @@ def _combine(policies: list[Policy]) -> Policy:
     return Combined(policies)
 
 
-__all__ = ["Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy"]
+__all__ = [
+    "Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy",
+    "phase_policy",
+]

@@ -250,6 +250,25 @@ def compare(
     typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
 
 
+@app.command()
+def policies(
+    names: Annotated[list[str] | None, typer.Argument(help="Policies to show (default: all).")] = None,
+) -> None:
+    """List the policies: what each does, and each parameter's type, default and meaning."""
+    from itsim.policies import policy_class
+    from itsim.policies.catalogue import format_catalogue
+
+    problems = []
+    for name in names or []:
+        try:
+            policy_class(name)
+        except KeyError as exc:
+            problems.append(f"{name}: {exc.args[0]}")
+    if problems:
+        raise BadInput(problems)
+    typer.echo(format_catalogue(names), nl=False)
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:

@@ -42,11 +42,14 @@ LABELS = {
     "cost_total": "Total IT cost",
     "cost_of_delay": "Cost of delay",
     "value_delivered": "Value delivered",
+    "value_declined": "Value of requests declined",
+    "value_lost_shadow_it": "Value of requests lost to shadow IT",
 }
 
 MONEY_METRICS = (
     "cost_staff", "cost_downtime", "cost_security", "cost_turnover", "cost_self_service",
     "cost_shadow_it", "cost_overhead", "cost_total", "cost_of_delay", "value_delivered",
+    "value_declined", "value_lost_shadow_it",
 )
 
 RISK_LABELS = {

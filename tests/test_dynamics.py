@@ -6,14 +6,17 @@ Rudolph & Repenning 2002). Comparisons use common random numbers."""
 import pytest
 
 import itsim
-from experiments.hysteresis import end_state, surge
+from experiments.hysteresis import LARGE_SURGE, PROTECT, SMALL_SURGE, SURGE_WEEKS, after_surge, end_state, surge
 from itsim.scenario import ScenarioError
 
+FULL_TIME = {"overhead_share": 0, "vacation_days_per_year": 0, "sick_days_per_year": 0}
+# Sized for full 2,080-hour years (no holidays, leave or meetings), as its loads were.
 SMALL = {
-    "scenario": {"name": "small", "horizon_days": 182, "warmup_days": 0, "calendar": "business", "seed": 3},
+    "scenario": {"name": "small", "horizon_days": 182, "warmup_days": 0, "calendar": "business", "seed": 3,
+                 "holidays_per_year": 0},
     "team": [
-        {"role": "engineer", "count": 4, "skills": ["incident", "recurring", "project"]},
-        {"role": "ops", "count": 1, "skills": ["recurring"]},
+        {"role": "engineer", "count": 4, "skills": ["incident", "recurring", "project"], **FULL_TIME},
+        {"role": "ops", "count": 1, "skills": ["recurring"], **FULL_TIME},
     ],
     "incidents": {"rate_per_day": 12, "effort_hours": {"dist": "exponential", "mean": 1.0},
                   "priorities": {"P1": 0.2, "P2": 0.8}, "handled_by": ["engineer"]},
@@ -125,8 +128,9 @@ def test_burnout_makes_people_leave_and_replacements_ramp_up():
 
 
 def test_context_switching_costs_hours():
-    busy = small(**{"incidents.rate_per_day": 20})
-    switching = busy.with_changes({"dynamics": {"context_switch_hours": 0.5}})
+    # Every incident here may interrupt (all are P1 or P2): the switch is the only cost compared.
+    busy = small(**{"incidents.rate_per_day": 20, "dynamics.resume_cost_hours": 0})
+    switching = busy.with_changes({"dynamics.context_switch_hours": 0.5})
     a, b = itsim.simulate(busy), itsim.simulate(switching)
     assert b.metrics["hours_share.projects"] > a.metrics["hours_share.projects"]
     assert b.metrics["project_lead_time_days"] > a.metrics["project_lead_time_days"]
@@ -150,25 +154,29 @@ def end(sc, **changes):
 
 def test_hysteresis_large_surge_tips_small_surge_recovers_protection_recovers(tipping):
     calm, _ = end(tipping)
-    tipped, _ = end(tipping, **surge(2.5))
-    small_surge, _ = end(tipping, **surge(1.6))
-    protected, _ = end(tipping, **surge(2.5), policy={"name": "protected_maintenance", "share": 0.2})
+    tipped, _ = end(tipping, **surge(LARGE_SURGE))
+    small_surge, _ = end(tipping, **surge(SMALL_SURGE))
+    protected, _ = end(tipping, **surge(LARGE_SURGE), policy=PROTECT["policy"])
+    rescued, _ = end(tipping, **after_surge(LARGE_SURGE, PROTECT))
     healthy = calm["firefighting_share"].mean()
     assert healthy < 0.5
     # (b) tipped: months after demand returned to normal, still firefighting with more debt and fires.
     assert (tipped["firefighting_share"] > healthy + 0.2).all()
     assert (tipped["tech_debt_hours"] > 100).all()
     assert (tipped["incidents_per_day"] > 1.3 * calm["incidents_per_day"]).all()
-    # (c) and (d) recover: back to the calm end state.
-    for recovered in (small_surge, protected):
+    # ... but bounded: the debt effect's ceiling caps the incident rate.
+    assert (tipped["incidents_per_day"] < tipping.dynamics.debt_incident_ceiling * 25 * 1.1).all()
+    # (c), (d) and (e) recover: back to the calm end state, (e) after protecting
+    # maintenance for only a quarter once the surge is over (a [[phase]] policy).
+    for recovered in (small_surge, protected, rescued):
         assert (recovered["firefighting_share"] < healthy + 0.05).all()
         assert (recovered["tech_debt_hours"] < 50).all()
 
 
 def test_same_extra_load_does_more_damage_as_a_burst_than_spread(tipping):
-    burst, _ = end(tipping, **surge(2.5))
+    burst, _ = end(tipping, **surge(LARGE_SURGE))
     spread_weeks = 40
-    scale = 1 + (2.5 - 1) * 6 / spread_weeks  # the same extra incidents over 40 weeks
+    scale = 1 + (LARGE_SURGE - 1) * SURGE_WEEKS / spread_weeks  # the same extra incidents over 40 weeks
     spread, _ = end(tipping, phase=[{"start_day": 0, "end_day": spread_weeks * 7, "incident_rate_scale": scale}])
     assert burst["tech_debt_hours"].mean() > spread["tech_debt_hours"].mean() + 100
     assert burst["firefighting_share"].mean() > spread["firefighting_share"].mean() + 0.2
@@ -181,15 +189,16 @@ def test_cutting_maintenance_is_better_before_worse(tipping):
     below the department that kept maintaining (Repenning & Sterman 2001)."""
     data = tipping.to_dict()
     data["team"] = [
-        {"role": "engineer", "count": 6, "skills": ["incident", "project"], "cost_per_hour": 70},
-        {"role": "maintainer", "count": 2, "skills": ["recurring"], "cost_per_hour": 70},
+        {"role": "engineer", "count": 10, "skills": ["incident", "project"], "cost_per_hour": 70},
+        {"role": "maintainer", "count": 3, "skills": ["recurring"], "cost_per_hour": 70},
     ]
     for task in data["recurring"]:
         task["handled_by"] = ["maintainer"]
-    data["projects"]["rate_per_month"] = 6
+    data["projects"]["rate_per_month"] = 7
+    data["projects"].pop("patience_days", None)
     keep = itsim.Scenario.from_dict(data)
     cut = keep.with_changes({"phase": [{"name": "cut maintenance", "start_day": 0, "end_day": 364,
-                                        "team": {"maintainer": {"count": 0}, "engineer": {"count": 8}}}]})
+                                        "team": {"maintainer": {"count": 0}, "engineer": {"count": 13}}}]})
     kept = itsim.replicate(keep, replications=REPLICATIONS).timeseries
     cutting = itsim.replicate(cut, replications=REPLICATIONS).timeseries
 

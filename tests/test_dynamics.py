@@ -210,3 +210,61 @@ def test_cutting_maintenance_is_better_before_worse(tipping):
     late = project_hours(cutting, 39, 52) - project_hours(kept, 39, 52)
     assert (early > 0).all(), early
     assert (late < 0).all(), late
+
+
+# -- bounded feedback, debt paydown, policies by phase -----------------------------------------
+
+
+def test_the_debt_effect_starts_at_its_slope_and_saturates_at_its_ceiling():
+    world = itsim.simulate(small(**{"dynamics": {"debt_per_skipped_hour": 1.0, "incident_rate_per_debt_hour": 0.002,
+                                                  "debt_incident_ceiling": 1.5}})).world
+    dyn = world.dynamics
+    world.tech_debt = 1.0
+    assert dyn.debt_multiplier() == pytest.approx(1.002, rel=1e-3)
+    world.tech_debt = 1e6
+    assert dyn.debt_multiplier() == pytest.approx(1.5)
+    world.tech_debt = 500.0
+    assert 1.0 < dyn.debt_multiplier() < 1 + 0.002 * 500
+
+
+def test_a_neglected_estate_has_more_fires_but_never_more_than_the_ceiling_allows():
+    neglected = small(**{"team.ops.count": 0, "scenario.horizon_days": 364,
+                         "dynamics": {"debt_per_skipped_hour": 1.0, "incident_rate_per_debt_hour": 0.01,
+                                      "debt_incident_ceiling": 1.5}})
+    run = itsim.simulate(neglected)
+    weekly = run.timeseries["incident_rate_per_day"].to_numpy()
+    assert run.metrics["tech_debt_hours_end"] > 400
+    assert weekly[-13:].mean() > 1.3 * 12
+    assert weekly[-13:].mean() < 1.5 * 12 * 1.15
+
+
+def test_debt_is_paid_before_projects_when_the_scenario_says_so():
+    loops = {"debt_per_skipped_hour": 1.0, "debt_per_late_hour": 1.0, "incident_rate_per_debt_hour": 0.002}
+    busy = small(**{"recurring.0.handled_by": ["engineer"], "recurring.0.due_within_days": 0.01,
+                    "projects.rate_per_month": 8, "dynamics": loops})
+    leftover = itsim.simulate(busy).metrics
+    first = itsim.simulate(busy.with_changes({"dynamics.debt_paydown": "before_projects"})).metrics
+    assert first["tech_debt_hours_end"] < leftover["tech_debt_hours_end"]
+    assert first["hours_share.projects"] < leftover["hours_share.projects"]
+
+
+def test_a_phase_policy_is_in_force_only_during_its_phase():
+    gate = {"name": "intake_gate", "lead_time_target_days": 0.01}
+    sc = small(**{"projects.rate_per_month": 8,
+                  "phase": [{"name": "freeze", "start_day": 60, "end_day": 120, "policy": gate}]})
+    run = itsim.simulate(sc)
+    ev = run.events
+    declined = ev.loc[ev.event == "decline", "time"].to_numpy() / 24.0
+    requested = ev.loc[ev.event == "request", "time"].to_numpy() / 24.0
+    assert len(declined) > 3
+    assert ((declined >= 60) & (declined < 120)).all()
+    assert (((requested >= 60) & (requested < 120)).sum()) == len(declined)
+    assert run.world.policy is run.world.base_policy
+
+
+def test_policies_that_change_the_department_cannot_change_by_phase():
+    sc = small(phase=[{"start_day": 10, "end_day": 20, "policy": {"name": "add_staff"}}])
+    with pytest.raises(ScenarioError, match=r"phase\[0\]\.policy\.name: add_staff changes the department"):
+        itsim.simulate(sc)
+    with pytest.raises(ScenarioError, match=r"phase\[0\]\.policy\.nope"):
+        itsim.simulate(small(phase=[{"start_day": 10, "end_day": 20, "policy": {"name": "wip_limit", "nope": 1}}]))

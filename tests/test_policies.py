@@ -283,6 +283,39 @@ def test_more_firefighters_answer_incidents_sooner(department):
     assert two["hours_share.projects"] < one["hours_share.projects"]
 
 
+def test_firefighter_rotation_is_work_conserving(department):
+    """Off-duty people take the other incidents when they have nothing planned to do, and
+    help first once more than queue_threshold incidents wait: nobody idles while escalated
+    incidents queue behind one engineer."""
+    no_planned = department.with_changes({"projects": None, "recurring": []})
+    free = simulate(no_planned, "firefight_first").metrics
+    rotation = simulate(no_planned, "firefighter_rotation").metrics
+    assert rotation["incident_resolve_hours.P3"] < 1.2 * free["incident_resolve_hours.P3"]
+    busy = simulate(department, "firefighter_rotation").metrics
+    helpful = simulate(department, "firefighter_rotation", queue_threshold=0).metrics
+    assert helpful["incident_wait_hours.P3"] < busy["incident_wait_hours.P3"]
+    assert helpful["hours_share.projects"] <= busy["hours_share.projects"]
+
+
+def test_wip_limit_defaults_to_project_people_over_team_size(department):
+    for per_project, limit in ((1, 5), (2, 3), (5, 1)):
+        sc = department.with_changes({"projects.max_people_per_project": per_project})
+        policy = policy_for(with_policy(sc, "wip_limit"))
+        assert policy.effective_params(sc) == {"wip_limit": limit}
+        assert simulate(sc, "wip_limit").world.policy.limit == limit
+    given = policy_for(with_policy(department, "wip_limit", wip_limit=4))
+    assert given.effective_params(department) == {"wip_limit": 4}
+
+
+def test_derived_defaults_are_stated(department):
+    gate = policy_for(with_policy(department, "intake_gate"))
+    assert gate.effective_params(department)["lead_time_target_days"] == department.targets.project_lead_time_days
+    grow = policy_for(with_policy(department, "add_staff"))
+    assert grow.effective_params(department)["role"] == "engineer"
+    outsource = policy_for(with_policy(department, "outsource_tier1")).effective_params(department)
+    assert outsource["role"] == "desk" and outsource["cost_per_hour"] == pytest.approx(24)
+
+
 def test_firefighter_rotation_changes_nothing_with_a_single_priority_class(department):
     single = department.with_changes({"incidents.priorities": None, "incidents.sla_hours": None})
     assert simulate(single, "firefighter_rotation").metrics == simulate(single, "firefight_first").metrics

@@ -122,6 +122,20 @@ class ArrivalProfile(_Section):
         return self
 
 
+class OnCall(_Section):
+    """``[incidents] on_call``: people of ``role`` on call outside business hours, who take
+    incidents of ``priorities`` at once (evenings, nights, weekends, public holidays).
+
+    The hours they work on call are paid at the role's rate as overtime (a standby
+    allowance, if any, belongs in ``[costs] overhead_per_week``); work still in hand when
+    the business day starts is handed to the day team."""
+
+    role: str
+    priorities: list[str] = Field(default_factory=lambda: ["P1"], min_length=1)
+    people: int = Field(default=1, ge=1, le=100)
+    """People on call at once (a rota: one of them each night)."""
+
+
 class Incidents(_Section):
     """``[incidents]``: firefighting demand."""
 
@@ -139,6 +153,9 @@ class Incidents(_Section):
     effort_hours_by_priority: dict[str, Distribution] | None = None
     """Effort of the first-line work of some classes, e.g. ``{ P1 = {...} }``; the other
     classes take ``effort_hours``."""
+    on_call: OnCall | None = None
+    """Cover outside business hours for urgent incidents; none by default (they wait for
+    the next business day, unless their roles work 24x7)."""
     sla_hours: dict[str, float] | None = None
     handled_by: list[str] = Field(min_length=1)
     patience_hours: Distribution | None = None
@@ -173,6 +190,11 @@ class Incidents(_Section):
             extra = [k for k in named or () if k not in self.priority_names]
             if extra:
                 raise ValueError(f"{key}: {extra} not among the priority classes {self.priority_names}")
+        if self.on_call is not None:
+            named = self.on_call.priorities
+            extra = [k for k in named if k not in self.priority_names]
+            if extra:
+                raise ValueError(f"on_call.priorities: {extra} not among the priority classes {self.priority_names}")
         return self
 
     @property
@@ -462,6 +484,19 @@ class Scenario(_Section):
             esc = self.incidents.escalation
             if esc is not None:
                 check_roles("incidents.escalation.to", [esc.to], "incident")
+            on_call = self.incidents.on_call
+            if on_call is not None:
+                r = on_call.role
+                if r not in known:
+                    problems.append(f"incidents.on_call.role: no [[team]] has role {r!r}{did_you_mean(r, known)}")
+                elif r not in self.incidents.handled_by and (esc is None or esc.to != r):
+                    problems.append(f"incidents.on_call.role: {r!r} handles no incidents (not in handled_by or"
+                                    " escalation.to)")
+                elif (self.role(r).calendar or self.scenario.calendar) != "business":
+                    problems.append(f"incidents.on_call.role: {r!r} works 24x7 already; on call covers the hours"
+                                    " outside a business calendar")
+                elif f"{r}_on_call" in known:
+                    problems.append(f"incidents.on_call.role: a [[team]] is already called {r + '_on_call'!r}")
         for j, task in enumerate(self.recurring):
             check_roles(f"recurring[{j}].handled_by", task.handled_by, "recurring")
         if self.projects is not None:

@@ -100,3 +100,39 @@ def test_more_leave_means_fewer_hours_for_work():
 def test_too_much_leave_is_an_error():
     with pytest.raises(itsim.ScenarioError, match="vacation and sick days"):
         office(**{"team.engineer.vacation_days_per_year": 200, "team.engineer.sick_days_per_year": 20})
+
+
+NIGHTS = {
+    "scenario": {"name": "nights", "horizon_days": 120, "warmup_days": 0, "calendar": "business", "seed": 4},
+    "team": [{"role": "engineer", "count": 4, "cost_per_hour": 70}],
+    "incidents": {"rate_per_day": 10, "effort_hours": {"dist": "exponential", "mean": 1.0},
+                  "priorities": {"P1": 0.2, "P2": 0.8}, "handled_by": ["engineer"],
+                  "arrival_profile": {"hour_of_day": [1] * 24}},  # reported around the clock
+}
+
+
+def test_on_call_cover_answers_urgent_incidents_outside_business_hours():
+    sc = itsim.Scenario.from_dict(NIGHTS)
+    alone = itsim.simulate(sc)
+    covered = itsim.simulate(sc.with_changes({"incidents.on_call": {"role": "engineer"}}))
+    assert alone.metrics["incident_wait_hours.P1"] > 8
+    assert covered.metrics["incident_wait_hours.P1"] < 0.1
+    assert covered.metrics["incident_wait_hours.P2"] > 8, "only the classes on call are covered"
+    # Only the hours worked on call are available, and paid at the role's rate.
+    led = covered.world.ledger.arrays()
+    on_call = covered.world.role["engineer_on_call"].index
+    np.testing.assert_allclose(led["available"][:, on_call], led["busy"][:, on_call, :].sum(axis=1))
+    worked = led["busy"][:, on_call, :].sum()
+    assert worked > 0
+    assert covered.metrics["cost_staff"] == pytest.approx(alone.metrics["cost_staff"] + 70 * worked)
+    assert covered.checks["hours_unaccounted"] < 1e-6 and covered.checks["incidents_unaccounted"] == 0
+
+
+def test_on_call_needs_a_business_hours_role_that_handles_incidents():
+    sc = itsim.Scenario.from_dict(NIGHTS)
+    with pytest.raises(itsim.ScenarioError, match="on_call.role: no \\[\\[team\\]\\] has role 'nobody'"):
+        sc.with_changes({"incidents.on_call": {"role": "nobody"}})
+    with pytest.raises(itsim.ScenarioError, match="works 24x7 already"):
+        sc.with_changes({"incidents.on_call": {"role": "engineer"}, "team.engineer.calendar": "24x7"})
+    with pytest.raises(itsim.ScenarioError, match="on_call.priorities"):
+        sc.with_changes({"incidents.on_call": {"role": "engineer", "priorities": ["P3"]}})

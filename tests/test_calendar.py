@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itsim.model.calendar import AlwaysOn, BusinessHours, holiday_days
+from itsim.model.calendar import AlwaysOn, BusinessHours, OffHours, holiday_days
 
 HOURS = st.floats(0, 24 * 7 * 60, allow_nan=False)  # sixty weeks, any instant
 TIMES = st.lists(HOURS, min_size=1, max_size=40)
@@ -133,3 +133,16 @@ def test_time_at_and_opening_skip_holidays(works):
         opening = cal.opening(w)
         assert cal.on_shift(opening)
         assert reference_clock_with_holidays(opening) == pytest.approx(w, abs=1e-9)
+
+
+@given(st.lists(st.floats(0, 24 * 7 * 50, allow_nan=False), min_size=1, max_size=30))
+def test_off_hours_are_the_hours_outside_business_hours(times):
+    business = BusinessHours(HOLIDAYS, 10)
+    off = OffHours(BusinessHours(HOLIDAYS, 10))
+    for t in times:
+        assert off.clock(t) == pytest.approx(t - reference_clock_with_holidays(t), abs=1e-9)
+        assert off.on_shift(t) == (not business.on_shift(t))
+        w = off.clock(t)
+        back = off.time_at(w)
+        assert back <= t + 1e-9 and off.clock(back) == pytest.approx(w, abs=1e-9)
+        assert w == 0 or off.clock(back - 1e-6) < w

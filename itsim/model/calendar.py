@@ -211,6 +211,64 @@ class BusinessHours:
             day += 1
 
 
+class OffHours:
+    """Everything outside a business calendar's shifts (evenings, nights, weekends and
+    public holidays): when people on call answer. Its clock counts the hours outside
+    business hours; a shift runs from one business day's end to the next one's start."""
+
+    name = "off_hours"
+    hours_per_day = 24.0
+    holidays: tuple[int, ...] = ()
+
+    def __init__(self, business: BusinessHours):
+        self.business = business
+        self.hours_per_week = HOURS_PER_WEEK - business.hours_per_week
+
+    def is_holiday(self, day: int) -> bool:
+        return False
+
+    def is_working_day(self, day: int) -> bool:
+        return True
+
+    def on_shift(self, t: float) -> bool:
+        return not self.business.on_shift(t)
+
+    def clock(self, t: float) -> float:
+        return t - self.business.clock(t)
+
+    def time_at(self, work: float) -> float:
+        """Off-hours are constant through a business shift and grow with the wall clock
+        between shifts: before working day ``k`` starts, ``t - 8 k`` of them have passed.
+        So ``work`` is reached at ``work + 8 k`` for the first ``k`` whose start has at
+        least ``work`` off-hours before it (found by bisection)."""
+        if work <= 0:
+            return 0.0
+        start = self.business._working_day_start
+
+        def enough(k: int) -> bool:
+            return start(k) - SHIFT_HOURS * k >= work
+
+        lo, hi = 0, 1
+        while not enough(hi):
+            lo, hi = hi, 2 * hi
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if enough(mid):
+                hi = mid
+            else:
+                lo = mid + 1
+        return work + SHIFT_HOURS * lo
+
+    def advance(self, t: float, hours: float) -> float:
+        if hours <= 0:
+            return t
+        return max(t, self.time_at(self.clock(t) + hours))
+
+    def next_change(self, t: float) -> tuple[float, bool] | None:
+        at, business_starts = self.business.next_change(t)
+        return at, not business_starts
+
+
 def calendar(name: str, holidays_per_year: int = 0, days: float = 0.0) -> AlwaysOn | BusinessHours:
     """The calendar called ``name`` ("24x7" or "business"); a business calendar has
     ``holidays_per_year`` public holidays a year, placed over the first ``days`` days."""

@@ -243,6 +243,8 @@ class Dynamics:
         available = world.ledger.available[-1]
         onboarding_hours = c.onboarding_days * 24
         for role in world.roles:
+            if role.standby:  # on call: busy whenever available, and no one's job alone
+                continue
             i = role.index
             self._busy_window[i].append(busy[i * 3] + busy[i * 3 + 1] + busy[i * 3 + 2])
             self._available_window[i].append(available[i])

@@ -77,6 +77,16 @@ class IncidentSource:
             for q in self.queues[rank:rank + 1] + self.escalated[rank:rank + 1]:
                 q.preempts_above, q.preempts_below = above, below
         world.preemptive = (cfg.preemptive and len(names) > 1) or (planned and bool(interrupting))
+        if cfg.on_call is not None:  # the on-call role takes its classes' incidents where its role does
+            cover = world.role[f"{cfg.on_call.role}_on_call"]
+            for rank, name in enumerate(names):
+                if name in cfg.on_call.priorities:
+                    queues = [self.queues[rank]] if cfg.on_call.role in cfg.handled_by else []
+                    if esc is not None and esc.to == cfg.on_call.role:
+                        queues.append(self.escalated[rank])
+                    for q in queues:
+                        q.roles = [*q.roles, cover]  # a list of its own: first-line queues share one
+                        cover.add_incident_queue(q)
         # One row of draws per arrival: the unit exponential to the *next* arrival, then
         # this incident's priority, effort, patience, escalation hours (0: solved at
         # first line) and the uniform that decides deflection.

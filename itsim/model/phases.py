@@ -52,7 +52,7 @@ class Phases:
 
     def staff_target(self, role: str, t: float) -> int:
         """The head count a role should have at time ``t`` (latest-starting active phase wins)."""
-        count = self.world.scenario.role(role).count
+        count = self.world.role[role].target
         best = None
         for s, e, p in self.windows:
             if s <= t < e and role in p.team and (best is None or s >= best):

@@ -67,7 +67,7 @@ class Role:
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
         "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
         "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
-        "overhead", "sick_chance", "vacation_chance",
+        "overhead", "sick_chance", "vacation_chance", "standby",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours, time: dict[str, float]):
@@ -84,6 +84,7 @@ class Role:
             calendar.hours_per_week / calendar.hours_per_day * 365.25 / 7,
         )
         self.cost_per_hour = team.cost_per_hour
+        self.standby = False  # on call: available (and paid) only while working
         self.skills = set(team.skills)
         self.people: list[Person] = []
         self.idle: list[Person] = []

@@ -20,6 +20,7 @@ import time as _time
 
 import simpy
 
+from itsim.model.calendar import OffHours
 from itsim.model.calendar import calendar as make_calendar
 from itsim.model.staff import BUSY, GONE, IDLE, OFF, VACATION_BLOCK_DAYS, Person, Role
 from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
@@ -29,6 +30,8 @@ from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, Event
 from itsim.scenario import Scenario
 
 PRIO_DONE, PRIO_CAPACITY, PRIO_ABANDON, PRIO_ARRIVE, PRIO_BOOKS = range(5)
+#: People on call take no leave and have no overhead: the rota covers itself.
+NO_ABSENCE = {"holidays_per_year": 0, "vacation_days_per_year": 0, "sick_days_per_year": 0, "overhead_share": 0}
 BOOKS_HOURS = 24.0  # the daily books, every 24 hours
 #: Events due this many hours ahead or more wait outside the event loop's heap (hours);
 #: more than one day, so that everything due before the next daily books is in it.
@@ -80,6 +83,14 @@ class World:
             Role(i, t, make_calendar(t.calendar or info.calendar, holidays, days), scenario.staff_time(t))
             for i, t in enumerate(scenario.team)
         ]
+        on_call = scenario.incidents.on_call if scenario.incidents is not None else None
+        if on_call is not None:  # a role of its own, on shift when the business is not
+            team = scenario.role(on_call.role)
+            cover = team.model_copy(update={"role": f"{team.role}_on_call", "count": on_call.people,
+                                            "skills": ["incident"]})
+            role = Role(len(self.roles), cover, OffHours(make_calendar("business", holidays, days)), NO_ABSENCE)
+            role.standby = True
+            self.roles.append(role)
         self.role = {r.name: r for r in self.roles}
         self.ledger = DayLedger([r.name for r in self.roles], [1.0 - r.overhead for r in self.roles])
         n = len(self.roles)
@@ -552,6 +563,9 @@ class World:
                 else:
                     self._book_available(p, now)
             staff.append(len(role.people) - leaving)
+            if role.standby:  # on call: only the hours worked are available (and paid)
+                idle[i] = 0.0
+                available[i] = busy[i * 3] + busy[i * 3 + 1] + busy[i * 3 + 2]
         self.open_work = open_work
         led = self.ledger
         led.busy.append(self._busy)
@@ -606,18 +620,23 @@ class World:
         if person.absent:
             return
         person.absent = True
-        item = person.item
-        if item is not None:  # booked up to now by the daily books: hand the work back
-            person.pending.callbacks = []  # (no event: "preempt" means an incident interrupted it)
-            person.pending = None
-            person.item = None
-            person.rank = -1
-            item.holder = None
-            self.requeue(item)
+        if person.item is not None:  # booked up to now by the daily books
+            self._hand_back(person)
         elif person.state == IDLE and person in person.role.idle:
             person.role.idle.remove(person)
         if person.state != GONE:
             person.state = OFF
+
+    def _hand_back(self, person: Person) -> None:
+        """The work in a person's hands (booked up to now) goes back to its queue, to be
+        resumed by whoever is free; no event is logged ("preempt" is an incident's doing)."""
+        item = person.item
+        person.pending.callbacks = []
+        person.pending = None
+        person.item = None
+        person.rank = -1
+        item.holder = None
+        self.requeue(item)
 
     # -- staff and shifts --------------------------------------------------------------
 
@@ -652,6 +671,12 @@ class World:
                 for p in role.idle:
                     p.state = OFF
                 role.idle.clear()
+                if role.standby:  # the business day starts: work on call goes to the day team
+                    for p in role.people:
+                        if p.item is not None:
+                            self._book(p, now)
+                            self._hand_back(p)
+                            p.state = OFF
 
     def set_staff(self, role: Role, count: int) -> None:
         """Grow or shrink a role to ``count`` people; busy leavers finish their item first."""

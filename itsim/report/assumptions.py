@@ -161,6 +161,9 @@ def _work(data: dict[str, Any], sc: Scenario) -> Table:
         rows.append(["Time to get back into interrupted planned work",
                      f"{dyn.resume_cost_hours * 60:.0f} min"
                      + mark(given_dyn, "resume_cost_hours", "Mark et al., 23 min")])
+        cover = sc.incidents.on_call
+        rows.append(["Cover outside business hours", "none (default)" if cover is None else
+                     f"{', '.join(cover.priorities)} by {cover.people} {cover.role} on call, worked hours paid"])
     if sc.projects is not None:
         pj = data.get("projects") or {}
         loss = ", ".join(fmt.percent(x) for x in dyn.multitasking_loss)

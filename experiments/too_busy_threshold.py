@@ -16,6 +16,7 @@ import argparse
 from pathlib import Path
 
 import itsim
+from itsim.experiment import policy_for
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 LEVELS = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
@@ -43,6 +44,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/too_busy_threshold"))
     args = parser.parse_args()
     sc = itsim.load_scenario(SCENARIO)
+    print("Parameters (at today's demand; defaults worked out from the scenario):")
+    for name in POLICIES:
+        with_policy = sc.with_changes({"policy": {"name": name}})
+        params = policy_for(with_policy).effective_params(with_policy)
+        print(f"  {name}: " + (", ".join(f"{k} = {v}" for k, v in params.items()) or "no parameters"))
     grid = itsim.sweep(sc, vary={"demand_scale": LEVELS}, policies=POLICIES, replications=args.replications,
                        out=args.out, workers=args.workers)
     print(f"{sc.name}: demand from {min(LEVELS):g}x to {max(LEVELS):g}x today's, {args.replications} replications"

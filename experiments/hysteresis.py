@@ -151,7 +151,7 @@ def main() -> None:
         wait = res.runs.loc[res.runs.metric == "incident_wait_hours", "value"].mean()
         print(f"  {name}: " + "; ".join(
             f"year {y}: {r.incidents_per_day:.0f} incidents/day, firefighting {r.firefighting_share:.0%},"
-            f" debt at its end {r.tech_debt_hours:,.0f} h" for y, r in years.iterrows())
+            f" debt at its end {max(r.tech_debt_hours, 0.0):,.0f} h" for y, r in years.iterrows())
             + f"; mean incident wait over the {YEARS} years {wait:.1f} h")
         frames.append(res.timeseries.assign(case=name))
     print(f"\n2. The boundary: which surge tips ({n} replications each):")
@@ -175,7 +175,7 @@ def main() -> None:
         end = end_state(res.timeseries)
         print(f"  {name}: {share_text(tipped(res.timeseries, calm_end))};"
               f" at the end {end['incidents_per_day'].mean():.0f} incidents/day,"
-              f" debt {end['tech_debt_hours'].mean():,.0f} h")
+              f" debt {max(end['tech_debt_hours'].mean(), 0.0):,.0f} h")
         frames.append(res.timeseries.assign(case=name))
     atomic_write_parquet(args.out / "timeseries.parquet", pd.concat(frames, ignore_index=True))
     print(f"\nWeekly series in {args.out / 'timeseries.parquet'}")

@@ -39,23 +39,6 @@ class Person:
         self.away_left = 0  # working days of vacation still to come after today
 
 
-VACATION_BLOCK_DAYS = 5  # vacation is taken a working week at a time
-
-
-def leave_chances(vacation_days: float, sick_days: float, working_days: float) -> tuple[float, float]:
-    """Chances, at the start of a working day, that a person who is not already on
-    vacation is sick that day, or starts a week's vacation, so that a year holds
-    ``sick_days`` and ``vacation_days`` of them on average among ``working_days``.
-
-    Decisions are taken on the days not covered by a vacation under way:
-    ``working_days - vacation_days x (B - 1) / B`` of them, with ``B`` days a block.
-    """
-    decided = working_days - vacation_days * (VACATION_BLOCK_DAYS - 1) / VACATION_BLOCK_DAYS
-    if decided <= 0:
-        return 0.0, 0.0
-    return sick_days / decided, vacation_days / VACATION_BLOCK_DAYS / decided
-
-
 class Role:
     """All people of one ``[[team]]`` entry, with the queues they may serve.
 
@@ -67,7 +50,7 @@ class Role:
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
         "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
         "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
-        "overhead", "sick_chance", "vacation_chance", "standby",
+        "overhead", "vacation_days", "sick_days", "standby",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours, time: dict[str, float]):
@@ -79,10 +62,8 @@ class Role:
         #: rest of the person's pace, so ``productivity`` is per on-shift hour.
         self.overhead = time["overhead_share"]
         self.productivity = team.productivity * (1.0 - self.overhead)
-        self.sick_chance, self.vacation_chance = leave_chances(
-            time["vacation_days_per_year"], time["sick_days_per_year"],
-            calendar.hours_per_week / calendar.hours_per_day * 365.25 / 7,
-        )
+        self.vacation_days = time["vacation_days_per_year"]  # working days a year (see model/leave.py)
+        self.sick_days = time["sick_days_per_year"]
         self.cost_per_hour = team.cost_per_hour
         self.standby = False  # on call: available (and paid) only while working
         self.skills = set(team.skills)

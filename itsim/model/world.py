@@ -22,7 +22,8 @@ import simpy
 
 from itsim.model.calendar import OffHours
 from itsim.model.calendar import calendar as make_calendar
-from itsim.model.staff import BUSY, GONE, IDLE, OFF, VACATION_BLOCK_DAYS, Person, Role
+from itsim.model.leave import Leave, takes_leave
+from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
 from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
 from itsim.policies.base import Policy
 from itsim.random import Streams
@@ -99,9 +100,7 @@ class World:
         self._avail = [0.0] * n
         self._leave = [0.0] * n
         self._holiday = [0.0] * n
-        #: Roles whose people take vacation or sick days (decided at each day's start).
-        self._on_leave = [r for r in self.roles if r.sick_chance > 0 or r.vacation_chance > 0]
-        self._leave_u = self.streams.uniform("staff.leave") if self._on_leave else None
+        self.absences = Leave(self) if any(takes_leave(r) for r in self.roles) else None
         self._last_books = 0.0
         #: Each role's on-shift clock at the last books (hours).
         self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
@@ -163,7 +162,8 @@ class World:
         shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
             shifts.setdefault(role.calendar.name, []).append(role)
-        self._absences(0.0)
+        if self.absences is not None:
+            self.absences.day_starts(0.0)
         for roles in shifts.values():
             self._schedule_shift(roles)
         self._advance()
@@ -499,8 +499,8 @@ class World:
         while later and later[0][0] < near:
             heapq.heappush(queue, heapq.heappop(later))
         self._close_day()
-        if self._on_leave:
-            self._absences(env._now)
+        if self.absences is not None:
+            self.absences.day_starts(env._now)
         if env._now + BOOKS_HOURS < self.end - 1e-9:
             self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
 
@@ -588,46 +588,7 @@ class World:
         self._last_books = now
         self.dynamics.daily(now)
 
-    def _absences(self, now: float) -> None:
-        """Who is on vacation or sick on the day starting at ``now`` (a day boundary): on a
-        working day of their calendar, each person not in the middle of a vacation draws
-        whether they are sick today or start a week's vacation (one draw each, in the
-        order of the staff list). Work in the hands of someone who goes on leave goes
-        back to its queue; someone back from leave is free again at the next shift."""
-        day = int(now // 24.0)
-        draw = self._leave_u
-        for role in self._on_leave:
-            if not role.calendar.is_working_day(day):
-                continue
-            sick, vacation = role.sick_chance, role.sick_chance + role.vacation_chance
-            for p in list(role.people):  # a copy: someone back may take work and so change nothing here
-                if p.away_left > 0:
-                    p.away_left -= 1
-                    continue  # absent still
-                u = draw()
-                if u < sick:
-                    self._goes_on_leave(p, 0)
-                elif u < vacation:
-                    self._goes_on_leave(p, VACATION_BLOCK_DAYS - 1)
-                elif p.absent:
-                    p.absent = False
-                    if role.clock is None:  # always on shift: free at once
-                        p.seg_start = now
-                        self.free(p)
-
-    def _goes_on_leave(self, person: Person, more_days: int) -> None:
-        person.away_left = more_days
-        if person.absent:
-            return
-        person.absent = True
-        if person.item is not None:  # booked up to now by the daily books
-            self._hand_back(person)
-        elif person.state == IDLE and person in person.role.idle:
-            person.role.idle.remove(person)
-        if person.state != GONE:
-            person.state = OFF
-
-    def _hand_back(self, person: Person) -> None:
+    def hand_back(self, person: Person) -> None:
         """The work in a person's hands (booked up to now) goes back to its queue, to be
         resumed by whoever is free; no event is logged ("preempt" is an incident's doing)."""
         item = person.item
@@ -675,7 +636,7 @@ class World:
                     for p in role.people:
                         if p.item is not None:
                             self._book(p, now)
-                            self._hand_back(p)
+                            self.hand_back(p)
                             p.state = OFF
 
     def set_staff(self, role: Role, count: int) -> None:

@@ -246,8 +246,8 @@ class World:
                 continue
             for p in role.people:
                 r = p.rank  # -1 for people with nothing in hand
-                if r < below and (
-                    r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)
+                if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
+                    r < below  # second: most people fail the first test
                 ) and (ask is None or ask(item, p, self)):
                     best, best_rank, best_start = p, r, p.seg_start
         if best is None:
@@ -392,7 +392,9 @@ class World:
             role.idle.append(person)
 
     def take_default(self, person: Person):
-        """Firefight first: incidents by priority, then planned work (:meth:`take_planned`)."""
+        """Firefight first: incidents by priority, then planned work as :meth:`take_planned`
+        takes it (inlined here: one call fewer for every free person, about 3% of a
+        baseline year)."""
         role = person.role
         queues = role.incident_queues
         if len(queues) == 1:
@@ -401,7 +403,16 @@ class World:
                 return q.pop()
         elif role.incidents_waiting:  # several queues count what waits across them
             return self.take_incident(role)
-        return self.take_planned(person)
+        if role.recurring_waiting:
+            return _earliest(role.recurring_queues)
+        pool = role.remediation
+        if pool is not None and pool.first and pool.live:
+            return pool.pop()
+        if role.takes_projects:
+            item = self.portfolio.next_chunk(person)
+            if item is not None:
+                return item
+        return pool.pop() if pool is not None and pool.live else None
 
     def take_planned(self, person: Person):
         """Planned work for a free person, removed from its queue: recurring work by due

@@ -106,9 +106,9 @@ def test_report_and_compare_commands(tmp_path):
 def test_policies_lists_every_policy_with_its_parameters_defaults_and_meaning():
     r = itsim("policies")
     assert r.returncode == 0, r.stderr
-    from itsim.policies import available
+    from tests.test_policies import SPEC_POLICIES
 
-    for name in available():
+    for name in SPEC_POLICIES:
         assert f"\n{name}: " in "\n" + r.stdout
     assert "wip_limit  integer  from the scenario  Most projects in progress at once" in r.stdout
     assert "queue_threshold  integer  4" in r.stdout

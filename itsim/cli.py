@@ -7,6 +7,7 @@ no traceback; 1 an unexpected internal error.
 from __future__ import annotations
 
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,11 +16,32 @@ import typer
 from itsim.scenario import ScenarioError, load_scenario
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Simulate IT demand versus IT supply, and show where the hours go.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"itsim {version('itsim')}")
+        except PackageNotFoundError:
+            from itsim import __version__
+
+            typer.echo(f"itsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate IT demand versus IT supply, and show where the hours go."""
 
 
 class BadInput(Exception):
@@ -87,18 +109,26 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change one value for this run (repeatable): a dotted key and a TOML value, "
+             "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
 ) -> None:
-    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
+    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
+
+    With --set, the scenario.toml stored with the results is your file with the changed
+    values (comments kept) and a header listing the changes."""
     from itsim.experiment import policy_for, replicate
-    from itsim.narrative import headline
+    from itsim.narrative import headline, terminal_colour
     from itsim.store import write_run
+    from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
     _positive("--workers", workers)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
-        sc = load_scenario(scenario)
+        sc, text = load_with_settings(scenario, set_ or [])
         policy_for(sc)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
@@ -107,15 +137,17 @@ def run(
         sc, replications=replications, seed=seed, workers=workers,
         progress=_progress(replications, f"simulating {sc.name}"),
     )
-    write_run(out, sc, result)
+    write_run(out, sc, result, scenario_text=text)
     from itsim.report import write_report
 
-    report = write_report(out)
+    report, chart_problems = _report(write_report, out)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
-    for line in headline(s):
-        typer.echo("  " + line)
+    colour = terminal_colour(s)
+    for line in headline(s, currency=sc.costs.currency):
+        typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
 
 
 @app.command()
@@ -134,6 +166,7 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
     from itsim.sweep import SweepMismatch, parse_vary, plan
     from itsim.sweep import sweep as run_sweep
 
@@ -187,7 +220,7 @@ def sweep(
         if isinstance(runner, DaskExecutor):
             runner.close()
     failed = len(result.failed)
-    report = _write_sweep_report(out) if failed < len(cells) else None
+    report, chart_problems = _report(_write_sweep_report, out) if failed < len(cells) else (None, [])
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -198,16 +231,14 @@ def sweep(
     except ValueError:
         points = {}
     for name, entry in points.items():
-        key = entry["varied"]
-        if entry["point"] is None:
-            typer.echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
-            continue
-        lo, hi = entry["ci95"]
-        span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
-        typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+        values = grid[entry["varied"]]
+        typer.echo(f"  {name}: {tipping_sentence(entry, values)}; {at_risk_words(entry, values)}")
+        levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
+        typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
         typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
     if failed:
         sys.exit(1)
 
@@ -219,6 +250,24 @@ def _write_sweep_report(out: Path) -> Path:
     return write_sweep_report(out)
 
 
+def _report(write, directory: Path) -> tuple[Path, list[str]]:
+    """Write a report; a chart that cannot be drawn comes back as a problem, not a traceback."""
+    from itsim.report import ChartError
+
+    try:
+        return write(directory), []
+    except ChartError as exc:
+        return exc.path, exc.problems
+
+
+def _fail_on_charts(problems: list[str]) -> None:
+    """Charts that could not be drawn: say which, and exit 1 (the rest of the report is written)."""
+    for line in problems:
+        typer.echo(f"report: {line}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
@@ -227,27 +276,75 @@ def report(
     from itsim.report import build_report
 
     try:
-        path = build_report(directory)
+        path, problems = _report(build_report, directory)
     except FileNotFoundError as exc:
         raise BadInput([str(exc)]) from None
     typer.echo(f"Report: {path}")
+    _fail_on_charts(problems)
 
 
 @app.command()
 def compare(
-    dir_a: Annotated[Path, typer.Argument(help="First run directory.")],
-    dir_b: Annotated[Path, typer.Argument(help="Second run directory.")],
+    dir_a: Annotated[Path, typer.Argument(help="The baseline's run folder (A).")],
+    dir_b: Annotated[Path, typer.Argument(help="The variant's run folder (B).")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML page.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write every metric as a CSV table.")] = None,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not only the headline.")] = False,
 ) -> None:
-    """Metrics side by side with 95% intervals, and the paired difference B - A when
-    both runs share seeds."""
-    from itsim.compare import compare as compare_runs
-    from itsim.compare import format_comparison
+    """Baseline versus variant: each side's verdict, then the headline figures with 95%
+    intervals and the difference B - A (paired when both runs share the seed)."""
+    from itsim.compare import ResultsError, load_comparison
+    from itsim.report.comparison import format_comparison
 
-    missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
-               if not (d / "summary.json").exists()]
-    if missing:
-        raise BadInput(missing)
-    typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+    try:
+        comparison = load_comparison(dir_a, dir_b)
+    except ResultsError as exc:
+        raise BadInput(exc.problems) from None
+    on_terminal = sys.stdout.isatty()
+    width = max(100, _terminal_width()) if on_terminal else 140
+    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=on_terminal, width=width), nl=False)
+    if html is not None:
+        from itsim.report.compare_page import write_comparison_page
+
+        typer.echo(f"Comparison page: {write_comparison_page(comparison, html)}")
+    if csv is not None:
+        from itsim.compare import write_comparison_csv
+
+        typer.echo(f"Comparison table: {write_comparison_csv(comparison, csv)}")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+class Template(StrEnum):
+    small = "small"
+    mid = "mid"
+    large = "large"
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Scenario file to write, e.g. my-department.toml.")],
+    template: Annotated[Template, typer.Option(
+        help="Department to start from: small (about 300 employees, 4 IT staff), mid (1,500 and 18) "
+             "or large (8,000 and 88).")] = Template.mid,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a commented starting scenario: every number with its source or assumption."""
+    from itsim.templates import TEMPLATES, write_template
+
+    try:
+        write_template(file, template.value, overwrite=overwrite)
+    except (FileExistsError, IsADirectoryError) as exc:
+        raise BadInput([str(exc)]) from None
+    except OSError as exc:
+        raise BadInput([f"{file}: cannot write ({exc.strerror or exc})"]) from None
+    typer.echo(f"Wrote {file}: the {template.value} template ({TEMPLATES[template.value]}).")
+    typer.echo("Replace the numbers marked 'assumption' with your own, then:")
+    typer.echo(f"  itsim validate {file}\n  itsim run {file}")
 
 
 @app.command()
@@ -272,7 +369,7 @@ def policies(
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:
-        app(standalone_mode=False)
+        app(prog_name="itsim", standalone_mode=False)
     except BadInput as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

@@ -100,6 +100,7 @@ class Portfolio:
         self.in_progress: list[Project] = []
         self.with_room = 0  # projects in progress for which _has_room holds
         self.delivered_count = 0
+        self.care = cfg.care_and_feeding_hours_per_week > 0  # delivered projects need looking after
 
     @property
     def backlog(self) -> int:
@@ -297,6 +298,8 @@ class Portfolio:
         world = self.world
         world.log_event(now, DELIVER, project.id)
         world.dynamics.project_delivered(project)
+        if self.care:
+            world.recurring.system_delivered(project, now)
 
     def _close(self, project: Project) -> None:
         """A project leaves work in progress (delivered or withdrawn) and its team."""

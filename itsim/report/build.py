@@ -2,56 +2,70 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from itsim.report import fmt
+from itsim import narrative
+from itsim.report import ChartError, fmt
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import export_images, write_atomic
-from itsim.report.page import ChartBlock, Page, render
+from itsim.report.page import ChartBlock, Page, StatusGrid, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
     Verdict,
     level_phrase,
+    maintenance_table,
     methods,
     run_headline,
     run_kpis,
     run_verdict,
+    status_grid,
     sweep_headline,
+    targets_table,
     tipping_rows,
 )
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def _charts(
     builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path
-) -> tuple[list[ChartBlock], list[str]]:
-    """Build, embed and export every chart; a chart that fails is noted, not fatal."""
-    blocks, problems = [], []
+) -> tuple[list[ChartBlock], list[str], list[str]]:
+    """Build, embed and export every chart. Returns the charts, the notes for the page
+    (images that could not be written) and the charts that could not be drawn at all."""
+    blocks, notes, failed = [], [], []
     for build in builders:
+        name = build.__name__.removesuffix("_chart")
         try:
             figure = build(results)
             if figure is None:
                 continue
             spec = finish(figure.chart).to_dict()
         except Exception as exc:  # one broken chart must not lose the report
-            log.exception("chart %s failed", build.__name__)
-            problems.append(f"A chart ({build.__name__}) could not be built: {exc}")
+            failed.append(f"chart {name!r} could not be drawn: {type(exc).__name__}: {exc}")
             continue
-        images, failed = export_images(figure.name, spec, directory / "charts")
+        images, unwritten = export_images(figure.name, spec, directory / "charts")
         blocks.append(ChartBlock(figure.name, spec, figure.caption, images))
-        problems.extend(failed)
-    return blocks, problems
+        notes.extend(unwritten)
+    return blocks, notes, failed
+
+
+def _write(path: Path, page: Page, failed: list[str]) -> Path:
+    """Write the page; then, if a chart could not be drawn, raise :class:`ChartError`."""
+    write_atomic(path, render(page))
+    if failed:
+        raise ChartError(path, failed)
+    return path
 
 
 def write_report(directory: str | Path) -> Path:
-    """Write the report of a run directory (``itsim run`` output); return report.html's path."""
+    """Write the report of a run directory (``itsim run`` output); return report.html's path.
+
+    Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
+    """
     directory = Path(directory)
     run = load_run(directory)
     summary = run.summary
@@ -63,7 +77,7 @@ def write_report(directory: str | Path) -> Path:
     if n and horizon:
         subtitle += (f" Policy: {fmt.policy_label(policy)}. {n} simulated runs of "
                      f"{fmt.number(horizon)} days each.")
-    charts, problems = _charts(RUN_CHARTS, run, directory)
+    charts, notes, failed = _charts(RUN_CHARTS, run, directory)
     page = Page(
         title=name,
         subtitle=subtitle,
@@ -73,15 +87,18 @@ def write_report(directory: str | Path) -> Path:
         charts=charts,
         tables=assumption_tables(run.scenario),
         methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
-        problems=problems,
+        problems=notes + failed,
+        verdict_table=targets_table(run),
+        results=[t for t in (maintenance_table(run),) if t is not None],
     )
-    path = directory / "report.html"
-    write_atomic(path, render(page))
-    return path
+    return _write(directory / "report.html", page, failed)
 
 
 def write_sweep_report(directory: str | Path) -> Path:
-    """Write the policy-comparison report of a sweep directory; return report.html's path."""
+    """Write the policy-comparison report of a sweep directory; return report.html's path.
+
+    Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
+    """
     directory = Path(directory)
     sweep = load_sweep(directory)
     name = str(sweep.meta.get("scenario")
@@ -91,13 +108,14 @@ def write_sweep_report(directory: str | Path) -> Path:
     subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
                 f"{level_phrase(sweep.x_key, levels[-1])}"
                 + (f"; {n} simulated runs per policy and level." if n else "."))
-    charts, problems = _charts(SWEEP_CHARTS, sweep, directory)
+    charts, notes, failed = _charts(SWEEP_CHARTS, sweep, directory)
     note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
     tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
     if sweep.policy_params:
         tables.insert(min(2, len(tables)), policies_table(sweep.policy_params, sweep.scenario))
-    verdict = Verdict(None, "Where each policy tips into 'too busy'", "")
+    verdict = Verdict(None, "Where each policy tips into 'too busy'",
+                      f"Along {narrative.key_words(sweep.x_key)}, from the healthy end of the range tested.")
     info = sweep.scenario.get("scenario", {})
     page = Page(
         title=name,
@@ -108,13 +126,21 @@ def write_sweep_report(directory: str | Path) -> Path:
         charts=charts,
         tables=tables,
         methods=methods(n, info.get("warmup_days"), info.get("horizon_days"), sweep=True),
-        problems=problems,
-        verdict_table=Table("", ["Policy", "Tips into 'too busy' at", "95% interval"],
-                            tipping_rows(sweep)),
+        problems=notes + failed,
+        verdict_table=Table("", ["Policy", "Where it becomes too busy", "95% interval",
+                                 "Where it stops being healthy"], tipping_rows(sweep)),
+        status_grid=_status_grid(sweep),
     )
-    path = directory / "report.html"
-    write_atomic(path, render(page))
-    return path
+    return _write(directory / "report.html", page, failed)
+
+
+def _status_grid(sweep) -> StatusGrid | None:
+    grid = status_grid(sweep)
+    if grid is None:
+        return None
+    header, rows = grid
+    return StatusGrid(f"Share of runs that broke a target, by {narrative.key_words(sweep.x_key)}", header, rows,
+                      "Green: healthy; amber: at risk; red: too busy (the bands of [targets]).")
 
 
 def build_report(directory: str | Path) -> Path:

@@ -2,8 +2,9 @@
 
 Sweeps ``demand_scale`` on ``scenarios/baseline.toml`` for several policies, with
 common random numbers (replication r of every cell sees the same demand), and
-prints, per policy, the demand level at which more than half of the replications
-break a target, with its 95% bootstrap interval. The sweep directory (resumable:
+prints each policy's parameters, then the demand level at which the share of
+replications that break a target first exceeds ``[targets] too_busy_above`` (80% by
+default), with its 95% bootstrap interval. The sweep directory (resumable:
 rerun the same command to finish an interrupted sweep) holds every cell,
 ``sweep.parquet`` and ``too_busy.json``.
 
@@ -53,7 +54,8 @@ def main() -> None:
                        out=args.out, workers=args.workers)
     print(f"{sc.name}: demand from {min(LEVELS):g}x to {max(LEVELS):g}x today's, {args.replications} replications"
           f" per level and policy, common random numbers.")
-    print("Where each policy tips into 'too busy' (more than half the replications break a target):")
+    print("Where each policy tips into 'too busy' (the share of replications that break a target first"
+          f" exceeds {sc.targets.too_busy_above:.0%}):")
     for line in thresholds(grid):
         print(line)
     for cell in grid.failed:

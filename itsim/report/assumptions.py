@@ -153,8 +153,10 @@ def _work(data: dict[str, Any], sc: Scenario) -> Table:
     given_dyn = data.get("dynamics") or {}
     dyn = sc.dynamics
 
-    def mark(section: dict[str, Any], key: str, source: str) -> str:
-        return "" if key in section else f" (default: {source})"
+    def mark(section: dict[str, Any], key: str, source: str = "") -> str:
+        if key in section:
+            return ""
+        return f" (default: {source})" if source else " (default)"
 
     rows = []
     if sc.incidents is not None:
@@ -163,7 +165,7 @@ def _work(data: dict[str, Any], sc: Scenario) -> Table:
         rows.append(["Incidents that interrupt planned work", (", ".join(names) or "none")
                      + mark(inc, "interrupts", "ITIL: critical and high priorities")])
         rows.append(["Incidents that interrupt lower-priority incidents",
-                     describe(sc.incidents.preemptive) + mark(inc, "preemptive", "yes")])
+                     describe(sc.incidents.preemptive) + mark(inc, "preemptive")])
         rows.append(["Time to get back into interrupted planned work",
                      f"{dyn.resume_cost_hours * 60:.0f} min"
                      + mark(given_dyn, "resume_cost_hours", "Mark et al., 23 min")])

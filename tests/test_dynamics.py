@@ -259,7 +259,7 @@ def test_a_phase_policy_is_in_force_only_during_its_phase():
     assert len(declined) > 3
     assert ((declined >= 60) & (declined < 120)).all()
     assert (((requested >= 60) & (requested < 120)).sum()) == len(declined)
-    assert run.world.policy is run.world.base_policy
+    assert run.world.policy is run.world.phases.base_policy
 
 
 def test_policies_that_change_the_department_cannot_change_by_phase():

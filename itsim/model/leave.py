@@ -39,6 +39,10 @@ class Leave:
     def __init__(self, world):
         self.world = world
         self.roles = [r for r in world.roles if takes_leave(r)]
+        for role in self.roles:
+            role.absences = self
+        #: Leave hours booked today, per role (the daily books take them and start afresh).
+        self.hours = [0.0] * len(world.roles)
         #: Per role: (chance of a sick day, chance of a sick day or a vacation's start).
         self.chances = {}
         for role in self.roles:

@@ -24,6 +24,7 @@ class Phases:
             [(s, e, p.demand_scale * p.project_rate_scale) for s, e, p in self.windows]
         )
 
+        self.base_policy = world.policy  # in force outside phases that set a policy
         # One policy object per phase that sets one (built, and so validated, once).
         self.policies = {id(p): phase_policy(p.policy) for _, _, p in self.windows if p.policy is not None}
 
@@ -48,7 +49,7 @@ class Phases:
     def _policy_change(self, ev) -> None:
         world = self.world
         policy = self.policy_at(world.env._now)
-        world.set_policy(policy if policy is not None else world.base_policy)
+        world.set_policy(policy if policy is not None else self.base_policy)
 
     def staff_target(self, role: str, t: float) -> int:
         """The head count a role should have at time ``t`` (latest-starting active phase wins)."""

@@ -50,7 +50,7 @@ class Role:
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
         "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
         "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
-        "overhead", "vacation_days", "sick_days", "standby",
+        "overhead", "vacation_days", "sick_days", "standby", "absences",
     )
 
     def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours, time: dict[str, float]):
@@ -66,6 +66,7 @@ class Role:
         self.sick_days = time["sick_days_per_year"]
         self.cost_per_hour = team.cost_per_hour
         self.standby = False  # on call: available (and paid) only while working
+        self.absences = None  # the run's Leave, when this role's people take leave
         self.skills = set(team.skills)
         self.people: list[Person] = []
         self.idle: list[Person] = []

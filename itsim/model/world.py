@@ -67,7 +67,6 @@ class World:
 
         self.scenario = scenario
         self.policy = policy
-        self.base_policy = policy  # the policy in force outside [[phase]] policies
         self.streams = Streams(seed, replication)
         self.env = simpy.Environment()
         self._later: list = []  # events due NEAR_HOURS ahead or more, as (time, priority, id, event)
@@ -98,9 +97,9 @@ class World:
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
-        self._leave = [0.0] * n
-        self._holiday = [0.0] * n
-        self.absences = Leave(self) if any(takes_leave(r) for r in self.roles) else None
+        # Attributes of the world are read on every event: CPython keeps the first 30 of an
+        # object's attributes in a fast layout, so leave lives on its roles (Role.absences)
+        # and in the daily books' event, not here.
         self._last_books = 0.0
         #: Each role's on-shift clock at the last books (hours).
         self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
@@ -158,16 +157,17 @@ class World:
             if source is not None:
                 source.start()
         self.phases.start()
-        self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
+        absences = Leave(self) if any(takes_leave(r) for r in self.roles) else None
+        self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books, absences)
         shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
             shifts.setdefault(role.calendar.name, []).append(role)
-        if self.absences is not None:
-            self.absences.day_starts(0.0)
+        if absences is not None:
+            absences.day_starts(0.0)
         for roles in shifts.values():
             self._schedule_shift(roles)
         self._advance()
-        self._close_day()
+        self._close_day(absences)
         self.engine_seconds = _time.perf_counter() - t0
         return self
 
@@ -504,25 +504,30 @@ class World:
         self._avail[role.index] += now - since if clock is None else clock(now) - clock(since)
 
     def _daily_books(self, ev: Wake) -> None:
+        """Close the day, then decide who is away on the next (``ev.value``: the
+        :class:`~itsim.model.leave.Leave` of the run, or None)."""
+        absences = ev._value
         env = self.env
         near = self._near = env._now + NEAR_HOURS  # events due before it join the loop's heap
         later, queue = self._later, env._queue
         while later and later[0][0] < near:
             heapq.heappush(queue, heapq.heappop(later))
-        self._close_day()
-        if self.absences is not None:
-            self.absences.day_starts(env._now)
+        self._close_day(absences)
+        if absences is not None:
+            absences.day_starts(env._now)
         if env._now + BOOKS_HOURS < self.end - 1e-9:
-            self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
+            self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books, absences)
 
-    def _close_day(self) -> None:
+    def _close_day(self, absences=None) -> None:
         """Book every person's stretch up to now (as :meth:`_book` does, inlined: it runs for
         every person every day) and each role's on-shift hours of the day, then close the
         day in the ledger."""
         now = self.env._now
         last = self._last_books
         busy, idle, available, closed = self._busy, self._idle, self._avail, self._closed_work
-        away = self._leave
+        n = len(self.roles)
+        away = absences.hours if absences is not None else [0.0] * n  # leave hours of the day
+        holiday = [0.0] * n
         open_work = self.open_work
         staff = []
         works: dict[str, float] = {}  # the on-shift clock now, per calendar
@@ -548,7 +553,7 @@ class World:
                     leaving += p.leaving
                 staff.append(len(role.people) - leaving)
                 if role.calendar.is_holiday(day):
-                    self._holiday[i] += role.calendar.hours_per_day * staff[-1]
+                    holiday[i] += role.calendar.hours_per_day * staff[-1]
                 continue
             for p in role.people:
                 if clock is None:
@@ -583,19 +588,18 @@ class World:
         led.idle.append(self._idle)
         led.available.append(self._avail)
         led.leave.append(away)
-        led.holiday.append(self._holiday)
+        led.holiday.append(holiday)
         led.staff.append(staff)
         led.open_work.append(self.open_work)
         led.tech_debt.append(self.tech_debt)
         pf = self.portfolio
         led.backlog.append(pf.backlog if pf is not None else 0)
         led.wip.append(len(pf.in_progress) if pf is not None else 0)
-        n = len(self.roles)
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
-        self._leave = [0.0] * n
-        self._holiday = [0.0] * n
+        if absences is not None:
+            absences.hours = [0.0] * n
         self._last_books = now
         self.dynamics.daily(now)
 
@@ -701,7 +705,8 @@ class World:
         role = person.role
         if person.absent:  # leaves while on leave: the hours since the books were leave
             clock = role.clock
-            self._leave[role.index] += now - person.seg_start if clock is None else clock(now) - person.seg_work
+            hours = now - person.seg_start if clock is None else clock(now) - person.seg_work
+            role.absences.hours[role.index] += hours
         else:
             self._book(person, now)
             self._book_available(person, now)

@@ -16,7 +16,7 @@ from itsim import checks as _checks
 from itsim import metrics as _metrics
 from itsim import workload
 from itsim.model.world import World
-from itsim.policies import build_policy
+from itsim.policies import build_policy, phase_policy
 from itsim.scenario import Scenario, ScenarioError
 from itsim.stats import summarise
 from itsim.targets import overall, verdict
@@ -81,11 +81,21 @@ class Run:
 
 
 def policy_for(scenario: Scenario):
-    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters."""
+    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters
+    (of ``[policy]`` and of every ``[[phase]]`` policy)."""
     try:
         policy = build_policy(scenario.policy.names, scenario.policy.params)
     except ValueError as exc:
         raise ScenarioError(str(exc).split("\n")) from None
+    problems = []
+    for j, phase in enumerate(scenario.phase):
+        if phase.policy is not None:
+            try:
+                phase_policy(phase.policy)
+            except ValueError as exc:
+                problems += [f"phase[{j}].{p}" for p in str(exc).split("\n")]
+    if problems:
+        raise ScenarioError(problems)
     policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
     return policy
 

@@ -121,10 +121,27 @@ def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
                 msg = err["msg"].removeprefix("Value error, ")
                 problems.append(f"policy.{loc}: {msg[:1].lower()}{msg[1:]} (got {toml_text(err.get('input'))})")
     for key in sorted(set(params) - used):
-        problems.append(f"policy.{key}: not a parameter of {', '.join(names)}")
+        valid = sorted({f for cls in classes for f in cls.Params.model_fields})
+        listed = f"valid: {', '.join(valid)}" if valid else "it takes no parameters"
+        problems.append(f"policy.{key}: not a parameter of {', '.join(names)} ({listed})")
     if problems:
         raise ValueError("\n".join(problems))
     return policies[0] if len(policies) == 1 else _combine(policies)
+
+
+def phase_policy(section) -> Policy:
+    """The policy of a ``[[phase]]`` (``section``: its ``policy`` table, validated like
+    ``[policy]``); raises ValueError for a policy that changes the department itself
+    (overrides ``adjust``), which a phase cannot switch on and off."""
+    policy = build_policy(section.names, section.params)
+    parts = policy.parts if hasattr(policy, "parts") else [policy]
+    fixed = [p.name for p in parts if type(p).adjust is not Policy.adjust]
+    if fixed:
+        raise ValueError(
+            f"policy.name: {', '.join(fixed)} changes the department itself before the run,"
+            " so it cannot change by phase"
+        )
+    return policy
 
 
 def _combine(policies: list[Policy]) -> Policy:
@@ -133,5 +150,7 @@ def _combine(policies: list[Policy]) -> Policy:
     return Combined(policies)
 
 
-__all__ = ["Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
-           "build_policy"]
+__all__ = [
+    "Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
+    "build_policy", "phase_policy",
+]

@@ -68,7 +68,6 @@ DEFINITIONS: dict[str, str] = {
     "recurring_late": "Recurring occurrences done after their due time.",
     "neglect_hours.CATEGORY": "Hours of recurring work of one risk category done late or skipped; care and "
                               "feeding of delivered systems is its own category.",
-    "recurring_neglect_hours.CATEGORY": "The earlier name of neglect_hours.CATEGORY, kept for existing readers.",
     "tech_debt_hours_end": "Tech-debt stock at the end (hours of remediation work owed).",
     # projects
     "projects_requested": "Project requests made in the measured window.",
@@ -93,6 +92,15 @@ DEFINITIONS: dict[str, str] = {
                           "security maintenance.",
     "staff_left": "People who left (attrition and burnout).",
     "open_work_hours_end": "Hours of work accepted but not yet done at the end, all kinds.",
+    # where paid hours go besides work
+    "holiday_hours": "Person-hours of public holidays in the measured window (business calendar).",
+    "leave_hours": "Person-hours of vacation and sick leave in the measured window.",
+    "overhead_hours": "Person-hours of meetings and admin (overhead_share of the hours present) in the "
+                      "measured window.",
+    "available_hours": "Person-hours available for work in the measured window: on shift, present, less "
+                       "overhead (the denominator of utilisation).",
+    "available_hours_per_person_year": "Hours available for work per person and year, the figure leaders "
+                                       "plan with (about 1,440 under the business calendar's defaults).",
     # money
     "cost_staff": "Cost per hour of each role times its on-shift hours.",
     "cost_downtime": "Hours each incident was open times [costs] downtime_per_hour of its class.",
@@ -112,7 +120,6 @@ FAMILY_LABELS = {
     "utilization.ROLE": "Utilisation of one role",
     "hours_share.KIND": "Time spent on one kind of work",
     "neglect_hours.CATEGORY": "Maintenance late or skipped, by category",
-    "recurring_neglect_hours.CATEGORY": "Maintenance late or skipped, by category (earlier name)",
 }
 
 

@@ -56,7 +56,6 @@ HEADLINE = (
     *KPI_METRICS,
     "incident_wait_hours",
     "projects_delivered",
-    "recurring_neglect_hours.security",
     "neglect_hours.security",
     "cost_total",
     "value_delivered",

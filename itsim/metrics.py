@@ -263,7 +263,6 @@ def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
             continue  # no care and feeding in this scenario: not measured, rather than zero
         hours_neglected = float(effort[risk == name].sum())
         m[f"neglect_hours.{name}"] = hours_neglected
-        m[f"recurring_neglect_hours.{name}"] = hours_neglected  # the earlier name, kept for existing readers
     all_rec = rec & ~np.isnan(it.arrive)
     queues = {id(q): q for r in world.roles for q in r.recurring_queues if q.rank == RECURRING_RANK}
     open_now = sum(q.live for q in queues.values())

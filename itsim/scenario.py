@@ -160,7 +160,9 @@ class OnCall(_Section):
     the business day starts is handed to the day team."""
 
     role: str
+    """The [[team]] role whose people are on call (they must have the incident skill)."""
     priorities: list[str] = Field(default_factory=lambda: ["P1"], min_length=1)
+    """Incident classes the people on call take outside business hours (default P1 only)."""
     people: int = Field(default=1, ge=1, le=100)
     """People on call at once (a rota: one of them each night)."""
 

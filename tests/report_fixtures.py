@@ -119,7 +119,7 @@ def _replication_metrics(
         "cost_total": 12 * 52 * 40 * 60.0,
     }
     for risk, weight in zip(RISKS, (0.4, 0.3, 0.2, 0.1), strict=True):
-        m[f"recurring_neglect_hours.{risk}"] = neglect * weight * rng.normal(1, 0.1)
+        m[f"neglect_hours.{risk}"] = neglect * weight * rng.normal(1, 0.1)
     if projects:
         m |= {
             "hours_share.projects": project_share,

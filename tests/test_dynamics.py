@@ -51,7 +51,7 @@ def test_skipped_maintenance_becomes_tech_debt_exactly():
     run = itsim.simulate(sc)
     skipped = run.metrics["recurring_skipped"]
     assert skipped >= 24
-    assert run.metrics["recurring_neglect_hours.security"] == pytest.approx(10 * skipped)
+    assert run.metrics["neglect_hours.security"] == pytest.approx(10 * skipped)
     assert run.metrics["tech_debt_hours_end"] == pytest.approx(1.5 * 10 * skipped)
     assert_nothing_lost(run)
 

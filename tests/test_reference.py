@@ -98,4 +98,5 @@ def test_every_policy_and_parameter_is_in_the_policy_reference():
         assert f"## `{name}`" in page
         for key in cls.Params.model_fields:
             assert f"| `{key}` |" in page
-    assert "Takes over: `may_start_project`" in page.split("## `wip_limit`")[1].split("##")[0]
+    wip_limit = page.split("## `wip_limit`")[1].split("##")[0]
+    assert "`may_start_project` (says whether a new project may start)" in wip_limit

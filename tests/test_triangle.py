@@ -215,10 +215,10 @@ def test_recurring_task_without_capacity_is_skipped_every_time_and_late_task_is_
     assert m["recurring_skipped"] == 51
     assert m["recurring_late"] == 52
     assert m["recurring_on_time_share"] == 0
-    assert m["recurring_neglect_hours.compliance"] == pytest.approx(51 * 3)
-    assert m["recurring_neglect_hours.availability"] == pytest.approx(52 * 12)
-    assert m["recurring_neglect_hours.security"] == 0
-    assert m["recurring_neglect_hours.other"] == 0
+    assert m["neglect_hours.compliance"] == pytest.approx(51 * 3)
+    assert m["neglect_hours.availability"] == pytest.approx(52 * 12)
+    assert m["neglect_hours.security"] == 0
+    assert m["neglect_hours.other"] == 0
 
 
 # -- incidents: escalation, deflection, arrival profile, phases -------------------------

@@ -98,6 +98,9 @@ MEANINGS: dict[str, str] = {
     "phase[].incident_rate_scale": "Multiplies the incident arrival rate during the phase.",
     "phase[].project_rate_scale": "Multiplies the project request rate during the phase.",
     "phase[].team": "Head counts during the phase, e.g. `{ engineer = { count = 6 } }` (a hiring freeze).",
+    "phase[].policy.name": "The policy in force during the phase (its parameters are the other keys of the "
+                           "table), e.g. `{ name = \"protected_maintenance\", share = 0.3 }`; policies that "
+                           "change the department itself (add_staff, outsource_tier1, deflection) are refused.",
 }
 
 #: Units that a key's name does not say.

@@ -7,12 +7,24 @@ The flat public API::
     run = itsim.simulate(sc, seed=1)
     res = itsim.replicate(sc, replications=30)
     grid = itsim.sweep(sc, vary={"demand_scale": [0.8, 1.0, 1.2]}, replications=20)
+
+Each name is imported on first use, so ``import itsim`` (and the command line's
+start-up, and a Dask worker unpickling a task) loads none of pandas, scipy or the
+charting libraries until something needs them.
 """
 
-from itsim.distributions import Distribution
-from itsim.experiment import Replicated, Run, replicate, simulate
-from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
-from itsim.sweep import Sweep, sweep
+from __future__ import annotations
+
+import importlib
+import sys
+import types
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from itsim.distributions import Distribution
+    from itsim.experiment import Replicated, Run, replicate, simulate
+    from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
+    from itsim.sweep import Sweep, sweep
 
 __all__ = [
     "Distribution",
@@ -27,4 +39,41 @@ __all__ = [
     "sweep",
     "Sweep",
 ]
+#: the module that defines each public name
+_HOME = {
+    name: module
+    for module, names in {
+        "itsim.distributions": ("Distribution",),
+        "itsim.experiment": ("Replicated", "Run", "replicate", "simulate"),
+        "itsim.scenario": ("Scenario", "ScenarioError", "load_scenario", "loads_scenario"),
+        "itsim.sweep": ("Sweep", "sweep"),
+    }.items()
+    for name in names
+}
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_HOME[name]), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Package(types.ModuleType):
+    """``itsim.sweep`` is the function, as it always was, although a submodule has the same
+    name: importing a submodule sets it as an attribute of its package, which would
+    otherwise replace the function the first time ``itsim.sweep`` the module loads."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "sweep" and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package

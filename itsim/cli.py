@@ -12,8 +12,6 @@ from typing import Annotated
 
 import typer
 
-from itsim.scenario import ScenarioError, load_scenario
-
 app = typer.Typer(
     add_completion=False,
     no_args_is_help=True,
@@ -65,7 +63,8 @@ def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files to check.")],
 ) -> None:
     """Check scenario files; print every problem as FILE: path.to.field: problem."""
-    from itsim.experiment import policy_for
+    from itsim.policies import policy_for
+    from itsim.scenario import ScenarioError, load_scenario
 
     problems: list[str] = []
     for path in scenarios:
@@ -91,6 +90,7 @@ def run(
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
     from itsim.experiment import policy_for, replicate
     from itsim.narrative import headline
+    from itsim.scenario import ScenarioError, load_scenario
     from itsim.store import write_run
 
     _positive("--replications", replications)
@@ -134,6 +134,7 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.scenario import ScenarioError, load_scenario
     from itsim.sweep import SweepMismatch, parse_vary, plan
     from itsim.sweep import sweep as run_sweep
 
@@ -250,6 +251,14 @@ def compare(
     typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
 
 
+def _scenario_error() -> type[Exception]:
+    """The class of scenario errors, imported only when needed: ``itsim --help`` and
+    ``itsim report`` never load pydantic."""
+    from itsim.scenario_text import ScenarioError
+
+    return ScenarioError
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
     try:
@@ -258,7 +267,7 @@ def main() -> None:
         for line in exc.problems:
             typer.echo(line, err=True)
         sys.exit(2)
-    except ScenarioError as exc:
+    except _scenario_error() as exc:  # evaluated only when an exception gets this far
         for line in exc.problems:
             typer.echo(line, err=True)
         sys.exit(2)

@@ -8,10 +8,12 @@ Generator. Units are whatever the field using it says (hours, days, money).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+if TYPE_CHECKING:  # numpy is imported where an array is made, so that reading a scenario does not load it
+    import numpy as np
 
 
 class _Distribution(BaseModel):
@@ -168,6 +170,8 @@ class Constant(_Distribution):
         return 0.0
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(n, self.value)
 
 
@@ -187,13 +191,19 @@ class Empirical(_Distribution):
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.mean(self.values))
 
     @property
     def variance(self) -> float:
+        import numpy as np
+
         return float(np.var(self.values))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=float), n)
 
 

@@ -14,8 +14,8 @@ import pandas as pd
 
 from itsim import metrics as _metrics
 from itsim.model.world import World
-from itsim.policies import build_policy
-from itsim.scenario import Scenario, ScenarioError
+from itsim.policies import policy_for
+from itsim.scenario import Scenario
 from itsim.stats import summarise
 from itsim.targets import verdict
 
@@ -41,16 +41,6 @@ class Run:
         if self.world is None:
             raise AttributeError("the event log was not kept (keep_events=False)")
         return self.world.log.frame()
-
-
-def policy_for(scenario: Scenario):
-    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters."""
-    try:
-        policy = build_policy(scenario.policy.names, scenario.policy.params)
-    except ValueError as exc:
-        raise ScenarioError(str(exc).split("\n")) from None
-    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
-    return policy
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,

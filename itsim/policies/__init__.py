@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import sys
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,6 +21,10 @@ from itsim.policies.prioritise_value import PrioritiseValue
 from itsim.policies.prioritise_wsjf import PrioritiseWsjf
 from itsim.policies.protected_maintenance import ProtectedMaintenance
 from itsim.policies.wip_limit import WipLimit
+from itsim.scenario_text import ScenarioError
+
+if TYPE_CHECKING:
+    from itsim.scenario import Scenario
 
 _REGISTRY: dict[str, type[Policy]] = {}
 
@@ -99,4 +103,15 @@ def _combine(policies: list[Policy]) -> Policy:
     return Combined(policies)
 
 
-__all__ = ["Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy"]
+def policy_for(scenario: Scenario) -> Policy:
+    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters."""
+    try:
+        policy = build_policy(scenario.policy.names, scenario.policy.params)
+    except ValueError as exc:
+        raise ScenarioError(str(exc).split("\n")) from None
+    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
+    return policy
+
+
+__all__ = ["Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy",
+           "policy_for"]

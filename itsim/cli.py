@@ -33,29 +33,10 @@ def _positive(name: str, value: int) -> None:
         raise BadInput([f"{name}: must be >= 1 (got {value})"])
 
 
-def _progress(total: int, label: str):
-    """A progress callback: a bar on a terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
-        from rich.progress import Progress
+def _workers_help() -> str:
+    from itsim.cores import usable_cores
 
-        bar = Progress(transient=True)
-        task = bar.add_task(label, total=total)
-        bar.start()
-
-        def update(done: int) -> None:
-            bar.update(task, completed=done)
-            if done >= total:
-                bar.stop()
-
-        return update
-
-    step = max(1, total // 10)
-
-    def plain(done: int) -> None:
-        if done == total or done % step == 0:
-            print(f"{label}: {done}/{total}", file=sys.stderr, flush=True)
-
-    return plain
+    return f"Local worker processes (default: one per usable core, {usable_cores()} here)."
 
 
 @app.command()
@@ -85,16 +66,18 @@ def run(
     replications: Annotated[int, typer.Option(help="Independent replications.")] = 10,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
     from itsim.experiment import policy_for, replicate
     from itsim.narrative import headline
+    from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError, load_scenario
     from itsim.store import write_run
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    if workers is not None:
+        _positive("--workers", workers)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
@@ -105,7 +88,7 @@ def run(
     out = out if out is not None else Path("out") / scenario.stem
     result = replicate(
         sc, replications=replications, seed=seed, workers=workers,
-        progress=_progress(replications, f"simulating {sc.name}"),
+        progress=ProgressDisplay(f"simulating {sc.name}", replications),
     )
     write_run(out, sc, result)
     from itsim.report import write_report
@@ -128,18 +111,20 @@ def sweep(
     replications: Annotated[int, typer.Option(help="Replications per cell.")] = 10,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-sweep).")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError, load_scenario
     from itsim.sweep import SweepMismatch, parse_vary, plan
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
-    _positive("--workers", workers)
+    if workers is not None:
+        _positive("--workers", workers)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
     grid: dict[str, list] = {}
     for text in vary:
@@ -172,16 +157,9 @@ def sweep(
             runner.connect()
         except (OSError, TimeoutError, ValueError) as exc:
             raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        bar = bar or _progress(total, f"sweeping {sc.name}")
-        bar(done)
-
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
-                           executor=runner, progress=progress)
+                           executor=runner, progress=ProgressDisplay(f"sweeping {sc.name}"))
     except SweepMismatch as exc:
         raise BadInput([str(exc)]) from None
     finally:

@@ -21,13 +21,18 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """``workers`` local processes; with one worker, tasks run in this process, in order.
+    """``workers`` local processes (None: one per usable core, :func:`itsim.cores.usable_cores`);
+    with one worker, tasks run in this process, in order.
 
     Worker processes are forked where the platform does so, so policies registered
     at run time (``itsim.policies.register``) are known to them.
     """
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int | None = 1):
+        if workers is None:
+            from itsim.cores import usable_cores
+
+            workers = usable_cores()
         if workers < 1:
             raise ValueError(f"workers must be >= 1 (got {workers})")
         self.workers = workers

@@ -15,6 +15,7 @@ import pandas as pd
 from itsim import metrics as _metrics
 from itsim.model.world import World
 from itsim.policies import policy_for
+from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario
 from itsim.stats import summarise
 from itsim.targets import verdict
@@ -82,10 +83,14 @@ class Replicated:
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
-              workers: int = 1, progress=None) -> Replicated:
-    """Run ``replications`` replications (on ``workers`` local processes) and summarise them.
+              workers: int | None = 1, progress: ProgressArg = None) -> Replicated:
+    """Run ``replications`` replications and summarise them.
 
-    ``progress``, if given, is called with the number of replications finished so far.
+    ``workers``: local processes; 1 (the default) runs them in this process, None one
+    process per usable core (:func:`itsim.cores.usable_cores`, what ``itsim run`` does).
+    Results are the same whatever the number. ``progress``: True shows a progress bar
+    with the time left (:mod:`itsim.progress`); a function is called with the number of
+    replications finished so far.
     """
     if replications < 1:
         raise ValueError("replications must be >= 1")
@@ -94,10 +99,11 @@ def replicate(scenario: Scenario, replications: int = 10, seed: int | None = Non
     from itsim.executors import LocalExecutor
 
     runs = []
-    for _, run in LocalExecutor(workers).run(_one, [(scenario, seed, r) for r in range(replications)]):
-        runs.append(run)
-        if progress is not None:
-            progress(len(runs))
+    with progress_for(progress, f"simulating {scenario.name}", replications) as update:
+        for _, run in LocalExecutor(workers).run(_one, [(scenario, seed, r) for r in range(replications)]):
+            runs.append(run)
+            if update is not None:
+                update(len(runs))
     return collect(scenario, seed, runs)
 
 

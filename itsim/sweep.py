@@ -20,7 +20,7 @@ import json
 import math
 import re
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -32,6 +32,7 @@ from itsim import store
 from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import Run, collect, policy_for, simulate
 from itsim.policies import available, policy_class
+from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario, ScenarioError
 
 #: Metric added to the sweep table: 1.0 when a replication was too busy, else 0.0.
@@ -249,17 +250,19 @@ def sweep(
     replications: int = 10,
     seed: int | None = None,
     out: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressArg = None,
 ) -> Sweep:
     """Run every cell of the grid ``vary`` (key -> values) times ``policies``.
 
     ``seed`` defaults to the scenario's. With ``out``, results are stored (and resumed)
     there and ``sweep.parquet``, ``too_busy.json`` and ``sweep.json`` are written.
-    ``executor`` defaults to ``workers`` local processes. ``progress``, if given, is
-    called with (replications finished, replications to run). A cell that raises is
-    recorded (``Cell.error``) and the others go on.
+    ``executor`` defaults to ``workers`` local processes: 1 (the default) runs in this
+    process, None one process per usable core (:func:`itsim.cores.usable_cores`, what
+    ``itsim sweep`` does). ``progress``: True shows a progress bar with the time left
+    (:mod:`itsim.progress`); a function is called with (replications finished,
+    replications to run). A cell that raises is recorded (``Cell.error``) and the others go on.
     """
     if replications < 1:
         raise ValueError("replications must be >= 1")
@@ -273,13 +276,14 @@ def sweep(
     tasks = [(c.scenario, seed, r) for c in todo for r in range(replications)]
     finished: dict[int, list[_Outcome]] = {}
     executor = executor if executor is not None else LocalExecutor(workers)
-    for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
-        k = i // replications
-        finished.setdefault(k, []).append(outcome)
-        if len(finished[k]) == replications:
-            grid._finish(todo[k], finished.pop(k))
-        if progress is not None:
-            progress(done, len(tasks))
+    with progress_for(progress, f"sweeping {scenario.name}", len(tasks)) as update:
+        for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
+            k = i // replications
+            finished.setdefault(k, []).append(outcome)
+            if len(finished[k]) == replications:
+                grid._finish(todo[k], finished.pop(k))
+            if update is not None:
+                update(done, len(tasks))
     if grid.out is not None:
         grid._close()
     return grid

@@ -39,6 +39,9 @@ def _workers_help() -> str:
     return f"Local worker processes (default: one per usable core, {usable_cores()} here)."
 
 
+IMAGES_HELP = "Also write each chart as PNG and SVG in charts/ (for slides and documents)."
+
+
 @app.command()
 def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files to check.")],
@@ -67,6 +70,7 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
     from itsim.experiment import policy_for, replicate
@@ -93,7 +97,7 @@ def run(
     write_run(out, sc, result)
     from itsim.report import write_report
 
-    report = write_report(out)
+    report = write_report(out, images)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
     for line in headline(s):
@@ -114,6 +118,7 @@ def sweep(
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
@@ -166,7 +171,8 @@ def sweep(
         if isinstance(runner, DaskExecutor):
             runner.close()
     failed = len(result.failed)
-    report = _write_sweep_report(out) if failed < len(cells) else None
+    current = result.resumed == len(cells) and _report_is_current(out, images)
+    report = _write_sweep_report(out, images) if failed < len(cells) and not current else None
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -186,27 +192,37 @@ def sweep(
         typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
     if failed:
         typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+    if current:
+        typer.echo(f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date "
+                   "(itsim report rebuilds it).")
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
     if failed:
         sys.exit(1)
 
 
-def _write_sweep_report(out: Path) -> Path:
+def _write_sweep_report(out: Path, images: bool) -> Path:
     """The sweep report (imported here: charting libraries are slow to load)."""
     from itsim.report import write_sweep_report
 
-    return write_sweep_report(out)
+    return write_sweep_report(out, images)
+
+
+def _report_is_current(out: Path, images: bool) -> bool:
+    from itsim.report.stamp import is_current
+
+    return is_current(out, images)
 
 
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
-    """Rebuild report.html and charts/ from stored results."""
+    """Rebuild report.html (and, with --images, charts/) from stored results."""
     from itsim.report import build_report
 
     try:
-        path = build_report(directory)
+        path = build_report(directory, images)
     except FileNotFoundError as exc:
         raise BadInput([str(exc)]) from None
     typer.echo(f"Report: {path}")

@@ -1,4 +1,4 @@
-"""Build ``report.html`` and ``charts/*.png|svg`` for a run or a sweep directory."""
+"""Build ``report.html`` (and, when asked, ``charts/*.png|svg``) for a run or a sweep directory."""
 
 from __future__ import annotations
 
@@ -7,11 +7,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from itsim.report import fmt
+from itsim.report import fmt, stamp
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
 from itsim.report.data import load_run, load_sweep
-from itsim.report.export import export_images, write_atomic
+from itsim.report.export import earlier_images, export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
@@ -30,10 +30,14 @@ T = TypeVar("T")
 
 
 def _charts(
-    builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path
-) -> tuple[list[ChartBlock], list[str]]:
-    """Build, embed and export every chart; a chart that fails is noted, not fatal."""
-    blocks, problems = [], []
+    builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path, images: bool
+) -> tuple[list[ChartBlock], list[str], str]:
+    """Build and embed every chart, and export it as images if ``images``; a chart that
+    fails is noted, not fatal. Without ``images``, the images of the report being replaced
+    are kept and linked if that report was built from the same results, and removed if not.
+    Returns the charts, the problems and the new report's stamp."""
+    keep = not images and stamp.images_current(directory)
+    blocks, problems, all_images = [], [], True
     for build in builders:
         try:
             figure = build(results)
@@ -44,14 +48,19 @@ def _charts(
             log.exception("chart %s failed", build.__name__)
             problems.append(f"A chart ({build.__name__}) could not be built: {exc}")
             continue
-        images, failed = export_images(figure.name, spec, directory / "charts")
-        blocks.append(ChartBlock(figure.name, spec, figure.caption, images))
-        problems.extend(failed)
-    return blocks, problems
+        if images:
+            files, failed = export_images(figure.name, spec, directory / "charts")
+            problems.extend(failed)
+            all_images = all_images and not failed
+        else:
+            files = earlier_images(figure.name, directory / "charts", keep)
+        blocks.append(ChartBlock(figure.name, spec, figure.caption, files))
+    return blocks, problems, stamp.stamp(directory, images=(images and all_images) or keep)
 
 
-def write_report(directory: str | Path) -> Path:
-    """Write the report of a run directory (``itsim run`` output); return report.html's path."""
+def write_report(directory: str | Path, images: bool = False) -> Path:
+    """Write the report of a run directory (``itsim run`` output), with its charts also as
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path."""
     directory = Path(directory)
     run = load_run(directory)
     summary = run.summary
@@ -63,7 +72,7 @@ def write_report(directory: str | Path) -> Path:
     if n and horizon:
         subtitle += (f" Policy: {fmt.policy_label(policy)}. {n} simulated runs of "
                      f"{fmt.number(horizon)} days each.")
-    charts, problems = _charts(RUN_CHARTS, run, directory)
+    charts, problems, built_from = _charts(RUN_CHARTS, run, directory, images)
     page = Page(
         title=name,
         subtitle=subtitle,
@@ -74,14 +83,16 @@ def write_report(directory: str | Path) -> Path:
         tables=assumption_tables(run.scenario),
         methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
         problems=problems,
+        stamp=built_from,
     )
     path = directory / "report.html"
     write_atomic(path, render(page))
     return path
 
 
-def write_sweep_report(directory: str | Path) -> Path:
-    """Write the policy-comparison report of a sweep directory; return report.html's path."""
+def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
+    """Write the policy-comparison report of a sweep directory, with its charts also as
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path."""
     directory = Path(directory)
     sweep = load_sweep(directory)
     name = str(sweep.meta.get("scenario")
@@ -91,7 +102,7 @@ def write_sweep_report(directory: str | Path) -> Path:
     subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
                 f"{level_phrase(sweep.x_key, levels[-1])}"
                 + (f"; {n} simulated runs per policy and level." if n else "."))
-    charts, problems = _charts(SWEEP_CHARTS, sweep, directory)
+    charts, problems, built_from = _charts(SWEEP_CHARTS, sweep, directory, images)
     note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
     tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
@@ -111,21 +122,22 @@ def write_sweep_report(directory: str | Path) -> Path:
         problems=problems,
         verdict_table=Table("", ["Policy", "Tips into 'too busy' at", "95% interval"],
                             tipping_rows(sweep)),
+        stamp=built_from,
     )
     path = directory / "report.html"
     write_atomic(path, render(page))
     return path
 
 
-def build_report(directory: str | Path) -> Path:
+def build_report(directory: str | Path, images: bool = False) -> Path:
     """Write the report of ``directory``, whichever kind it is (for ``itsim report DIR``).
 
     A directory with ``sweep.parquet`` is a sweep; one with ``summary.json`` is a run.
     """
     directory = Path(directory)
-    if (directory / "sweep.parquet").exists() or (directory / "sweep.json").exists():
-        return write_sweep_report(directory)
+    if stamp.is_sweep(directory):
+        return write_sweep_report(directory, images)
     if (directory / "summary.json").exists():
-        return write_report(directory)
+        return write_report(directory, images)
     raise FileNotFoundError(
         f"{directory}: neither a run (summary.json) nor a sweep (sweep.parquet)")

@@ -1,10 +1,10 @@
 """The self-contained HTML page: text, tables and interactive charts, offline.
 
 Vega, Vega-Lite and vega-embed are inlined from ``vl_convert`` (nothing is
-loaded from the network). Every piece of text that came from a scenario file or
-from results goes through :func:`html.escape`; chart specs embedded in
-``<script>`` are JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so
-no string can close the script element.
+loaded from the network; the bundle is cached, :mod:`itsim.report.bundle`).
+Every piece of text that came from a scenario file or from results goes through
+:func:`html.escape`; chart specs embedded in ``<script>`` are JSON with ``<``, ``>``
+and ``&`` written as ``\\u003c`` etc., so no string can close the script element.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import vl_convert
-from altair.utils.html import vl_version_for_vl_convert
-
 from itsim.report.assumptions import Table
+from itsim.report.bundle import javascript_bundle
+from itsim.report.stamp import STAMP_META
 from itsim.report.text import Kpi, Verdict
 
 CSS = """
@@ -87,13 +86,15 @@ class Page:
     methods: list[str]
     problems: list[str] = field(default_factory=list)
     verdict_table: Table | None = None
+    #: what the report was built from (:mod:`itsim.report.stamp`), kept in its <head>
+    stamp: str = ""
 
 
 @functools.lru_cache(maxsize=1)
 def javascript() -> str:
-    """Vega, Vega-Lite and vega-embed as one script, safe inside ``<script>``."""
-    bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    return bundle.replace("</script", "<\\/script")
+    """Vega, Vega-Lite and vega-embed as one script, safe inside ``<script>`` (built once
+    per installed version and cached: :mod:`itsim.report.bundle`)."""
+    return javascript_bundle().replace("</script", "<\\/script")
 
 
 def script_json(data: Any) -> str:
@@ -178,6 +179,7 @@ def render(page: Page) -> str:
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(page.title)}</title>",
+        f'<meta name="{STAMP_META}" content="{_e(page.stamp)}">' if page.stamp else "",
         f"<style>{CSS}</style>",
         f"<script>{javascript()}</script>",
         "</head><body><main>",

@@ -12,7 +12,10 @@ import pandas as pd
 import pytest
 
 from itsim.report import build_report, export, stamp, write_report, write_sweep_report
-from itsim.report.data import MAX_POINTS, weekly_bands
+from itsim.report.charts import RUN_CHARTS as RUN_BUILDERS
+from itsim.report.charts import finish
+from itsim.report.data import MAX_POINTS, load_run, load_sweep, weekly_bands
+from itsim.report.sweep_charts import SWEEP_CHARTS as SWEEP_BUILDERS
 from tests.report_fixtures import write_run_dir, write_sweep_dir
 
 RUN_CHARTS = ["hours", "backlog", "debt", "money", "neglect"]
@@ -93,6 +96,19 @@ def test_run_report_lists_the_assumptions(run_report: Path) -> None:
 
 def test_every_run_chart_is_exported(run_report: Path) -> None:
     assert_images(run_report.parent, RUN_CHARTS)
+
+
+def test_every_chart_is_valid_vega_lite(run_report: Path, sweep_report: Path) -> None:
+    """The report skips the schema check for speed; here every chart of both kinds gets it."""
+    built = [(RUN_BUILDERS, load_run(run_report.parent)), (SWEEP_BUILDERS, load_sweep(sweep_report.parent))]
+    checked = 0
+    for builders, results in built:
+        for build in builders:
+            figure = build(results)
+            if figure is not None:
+                finish(figure.chart).to_dict(validate=True)
+                checked += 1
+    assert checked == len(RUN_CHARTS) + len(SWEEP_CHARTS)
 
 
 def test_charts_get_aggregates_not_raw_rows(run_report: Path) -> None:

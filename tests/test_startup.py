@@ -90,3 +90,16 @@ def test_itsim_sweep_stays_the_function_once_the_submodule_is_imported():
     from itsim.sweep import sweep
 
     assert itsim.sweep is sweep
+
+
+def test_the_command_line_leaves_its_objects_out_of_the_final_garbage_collection():
+    probe = (
+        "import atexit, gc, sys\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count()))  # runs after main's own handler\n"
+        "sys.argv = ['itsim', '--help']\n"
+        "from itsim.cli import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT)
+    frozen = int(proc.stdout.strip().splitlines()[-1].split()[1])
+    assert frozen > 1000, "objects left for the interpreter's last collection"

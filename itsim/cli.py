@@ -9,17 +9,39 @@ from __future__ import annotations
 import atexit
 import gc
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 app = typer.Typer(
-    add_completion=False,
+    add_completion=True,
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     help="Simulate IT demand versus IT supply, and show where the hours go.",
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            typer.echo(f"itsim {version('itsim')}")
+        except PackageNotFoundError:
+            from itsim import __version__
+
+            typer.echo(f"itsim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: Annotated[bool, typer.Option("--version", callback=_print_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """Simulate IT demand versus IT supply, and show where the hours go."""
 
 
 class BadInput(Exception):
@@ -73,13 +95,21 @@ def run(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
+    set_: Annotated[list[str] | None, typer.Option(
+        "--set", metavar="KEY=VALUE",
+        help="Change one value for this run (repeatable): a dotted key and a TOML value, "
+             "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
 ) -> None:
-    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report."""
+    """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
+
+    With --set, the scenario.toml stored with the results is your file with the changed
+    values (comments kept) and a header listing the changes."""
     from itsim.experiment import policy_for, replicate
-    from itsim.narrative import headline
+    from itsim.narrative import headline, terminal_colour
     from itsim.progress import ProgressDisplay
-    from itsim.scenario import ScenarioError, load_scenario
+    from itsim.scenario import ScenarioError
     from itsim.store import write_run
+    from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
     if workers is not None:
@@ -87,7 +117,7 @@ def run(
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
-        sc = load_scenario(scenario)
+        sc, text = load_with_settings(scenario, set_ or [])
         policy_for(sc)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
@@ -96,15 +126,17 @@ def run(
         sc, replications=replications, seed=seed, workers=workers,
         progress=ProgressDisplay(f"simulating {sc.name}", replications),
     )
-    write_run(out, sc, result)
+    write_run(out, sc, result, scenario_text=text)
     from itsim.report import write_report
 
-    report = write_report(out, images)
+    report, chart_problems = _report(write_report, out, images)
     s = result.summary
     typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
-    for line in headline(s):
-        typer.echo("  " + line)
+    colour = terminal_colour(s)
+    for line in headline(s, currency=sc.costs.currency):
+        typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
 
 
 @app.command()
@@ -124,6 +156,7 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
     from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError, load_scenario
     from itsim.sweep import SweepMismatch, parse_vary, plan
@@ -174,7 +207,8 @@ def sweep(
             runner.close()
     failed = len(result.failed)
     current = result.resumed == len(cells) and _report_is_current(out, images)
-    report = _write_sweep_report(out, images) if failed < len(cells) and not current else None
+    report, chart_problems = (_report(_write_sweep_report, out, images) if failed < len(cells) and not current
+                              else (None, []))
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -185,19 +219,17 @@ def sweep(
     except ValueError:
         points = {}
     for name, entry in points.items():
-        key = entry["varied"]
-        if entry["point"] is None:
-            typer.echo(f"  {name}: not too busy anywhere in {key} {min(grid[key])}..{max(grid[key])}")
-            continue
-        lo, hi = entry["ci95"]
-        span = f"{lo:.3g} to {hi:.3g}" if hi is not None else f"{lo:.3g} to beyond {max(grid[key])}"
-        typer.echo(f"  {name}: too busy from {key} = {entry['point']:.3g} (95% interval {span})")
+        values = grid[entry["varied"]]
+        typer.echo(f"  {name}: {tipping_sentence(entry, values)}; {at_risk_words(entry, values)}")
+        levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
+        typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
         typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
     if current:
         typer.echo(f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date "
                    "(itsim report rebuilds it).")
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    _fail_on_charts(chart_problems)
     if failed:
         sys.exit(1)
 
@@ -215,6 +247,24 @@ def _report_is_current(out: Path, images: bool) -> bool:
     return is_current(out, images)
 
 
+def _report(write, directory: Path, images: bool) -> tuple[Path, list[str]]:
+    """Write a report; a chart that cannot be drawn comes back as a problem, not a traceback."""
+    from itsim.report import ChartError
+
+    try:
+        return write(directory, images), []
+    except ChartError as exc:
+        return exc.path, exc.problems
+
+
+def _fail_on_charts(problems: list[str]) -> None:
+    """Charts that could not be drawn: say which, and exit 1 (the rest of the report is written)."""
+    for line in problems:
+        typer.echo(f"report: {line}", err=True)
+    if problems:
+        sys.exit(1)
+
+
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
@@ -224,27 +274,181 @@ def report(
     from itsim.report import build_report
 
     try:
-        path = build_report(directory, images)
+        path, problems = _report(build_report, directory, images)
     except FileNotFoundError as exc:
         raise BadInput([str(exc)]) from None
     typer.echo(f"Report: {path}")
+    _fail_on_charts(problems)
 
 
 @app.command()
 def compare(
-    dir_a: Annotated[Path, typer.Argument(help="First run directory.")],
-    dir_b: Annotated[Path, typer.Argument(help="Second run directory.")],
+    dir_a: Annotated[Path, typer.Argument(help="The baseline's run folder (A).")],
+    dir_b: Annotated[Path, typer.Argument(help="The variant's run folder (B).")],
+    html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML page.")] = None,
+    csv: Annotated[Path | None, typer.Option(help="Also write every metric as a CSV table.")] = None,
+    all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not only the headline.")] = False,
 ) -> None:
-    """Metrics side by side with 95% intervals, and the paired difference B - A when
-    both runs share seeds."""
-    from itsim.compare import compare as compare_runs
-    from itsim.compare import format_comparison
+    """Baseline versus variant: each side's verdict, then the headline figures with 95%
+    intervals and the difference B - A (paired when both runs share the seed)."""
+    from itsim.compare import ResultsError, load_comparison
+    from itsim.report.comparison import format_comparison
 
-    missing = [f"{d}: no summary.json (not a run directory)" for d in (dir_a, dir_b)
-               if not (d / "summary.json").exists()]
-    if missing:
-        raise BadInput(missing)
-    typer.echo(format_comparison(compare_runs(dir_a, dir_b)))
+    try:
+        comparison = load_comparison(dir_a, dir_b)
+    except ResultsError as exc:
+        raise BadInput(exc.problems) from None
+    on_terminal = sys.stdout.isatty()
+    width = max(100, _terminal_width()) if on_terminal else 140
+    typer.echo(format_comparison(comparison, all_metrics=all_metrics, colour=on_terminal, width=width), nl=False)
+    if html is not None:
+        from itsim.report.compare_page import write_comparison_page
+
+        typer.echo(f"Comparison page: {write_comparison_page(comparison, html)}")
+    if csv is not None:
+        from itsim.compare import write_comparison_csv
+
+        typer.echo(f"Comparison table: {write_comparison_csv(comparison, csv)}")
+
+
+def _terminal_width() -> int:
+    import shutil
+
+    return shutil.get_terminal_size((120, 24)).columns
+
+
+class Template(StrEnum):
+    small = "small"
+    mid = "mid"
+    large = "large"
+
+
+@app.command()
+def init(
+    file: Annotated[Path, typer.Argument(help="Scenario file to write, e.g. my-department.toml.")],
+    template: Annotated[Template, typer.Option(
+        help="Department to start from: small (about 300 employees, 4 IT staff), mid (1,500 and 18) "
+             "or large (8,000 and 88).")] = Template.mid,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace FILE if it exists.")] = False,
+) -> None:
+    """Write a commented starting scenario: every number with its source or assumption."""
+    from itsim.templates import TEMPLATES, write_template
+
+    try:
+        write_template(file, template.value, overwrite=overwrite)
+    except (FileExistsError, IsADirectoryError) as exc:
+        raise BadInput([str(exc)]) from None
+    except OSError as exc:
+        raise BadInput([f"{file}: cannot write ({exc.strerror or exc})"]) from None
+    typer.echo(f"Wrote {file}: the {template.value} template ({TEMPLATES[template.value]}).")
+    typer.echo("Replace the numbers marked 'assumption' with your own, then:")
+    typer.echo(f"  itsim validate {file}\n  itsim run {file}")
+
+
+TicketFiles = Annotated[list[Path], typer.Argument(
+    help="Ticket exports (CSV or Excel): ServiceNow incident tables or audit logs, Jira, Zendesk, or any "
+         "table with --map.")]
+MapOption = Annotated[list[str] | None, typer.Option(
+    "--map", help="COLUMN=FIELD for a column the export names differently, e.g. 'Created Date=opened' "
+                  "(fields: id, opened, resolved, closed, priority, status, resolution, updated, reassignments, "
+                  "made_sla; repeatable).")]
+PriorityOption = Annotated[list[str] | None, typer.Option(
+    "--priority", help="LABEL=PN for a priority label of no known scheme, e.g. 'Sev A=P1' (repeatable).")]
+FromOption = Annotated[str | None, typer.Option("--from", help="First day of the period (YYYY-MM-DD).")]
+ToOption = Annotated[str | None, typer.Option("--to", help="Last day of the period, included (YYYY-MM-DD).")]
+TzOption = Annotated[str | None, typer.Option(
+    "--tz", help="Time zone of the working day, e.g. Europe/Lisbon: times without an offset are taken to be in "
+                 "it, times with one are converted into it.")]
+DayFirstOption = Annotated[bool | None, typer.Option(
+    "--dayfirst/--monthfirst", help="Order of day and month in dates like 01/02/2016 (default: from the data).")]
+DropOption = Annotated[bool, typer.Option(
+    "--drop-bad-rows", help="Leave out rows with unreadable dates or resolved before opened (listed in the "
+                            "report) instead of stopping.")]
+ReplicationsOption = Annotated[int, typer.Option(help="Simulated runs of the back-test (39 give a 95% band).")]
+
+
+def _read_options(mapping, priority, dayfirst, tz, drop_bad_rows):
+    from itsim.calibrate.command import read_options
+
+    return read_options(mapping or [], priority or [], dayfirst, tz, drop_bad_rows)
+
+
+@app.command()
+def calibrate(
+    tickets: TicketFiles,
+    out: Annotated[Path, typer.Option(help="Scenario file to write; calibration.html and calibration.json "
+                                           "go beside it.")] = Path("calibrated.toml"),
+    staff: Annotated[list[str] | None, typer.Option(
+        help="ROLE=N: people who handle incidents, first line first (repeatable).")] = None,
+    base: Annotated[Path | None, typer.Option(help="Scenario whose other sections and comments are kept.")] = None,
+    calendar: Annotated[str | None, typer.Option(help="business or 24x7 (default: the base's, else business).")] = None,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace --out if it exists.")] = False,
+    backtest: Annotated[bool, typer.Option(
+        "--backtest", help="Also back-test the scenario on the same tickets.")] = False,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed of the back-test.")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes for the back-test.")] = 1,
+) -> None:
+    """Fit a scenario's incident demand to ticket exports; every number cites the data."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_calibrate
+
+    _positive("--workers", workers)
+    try:
+        lines = run_calibrate(tickets, out, staff or [], base, calendar, from_, to,
+                              _read_options(mapping, priority, dayfirst, tz, drop_bad_rows), overwrite,
+                              backtest, replications, seed, workers,
+                              progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command()
+def backtest(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (e.g. from itsim calibrate).")],
+    tickets: TicketFiles,
+    out: Annotated[Path | None, typer.Option(help="Folder for backtest.html and backtest.json "
+                                                  "(default: the scenario's).")] = None,
+    replications: ReplicationsOption = 39,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    mapping: MapOption = None,
+    priority: PriorityOption = None,
+    from_: FromOption = None,
+    to: ToOption = None,
+    tz: TzOption = None,
+    dayfirst: DayFirstOption = None,
+    drop_bad_rows: DropOption = False,
+) -> None:
+    """Simulate a scenario over the tickets' period and say where model and data disagree."""
+    from itsim.calibrate import CalibrationError
+    from itsim.calibrate.command import run_backtest
+
+    _positive("--workers", workers)
+    try:
+        lines = run_backtest(scenario, tickets, out, replications, seed, workers, from_, to,
+                             _read_options(mapping, priority, dayfirst, tz, drop_bad_rows),
+                             progress=_progress_on_first_call("back-testing"))
+    except CalibrationError as exc:
+        raise BadInput(exc.problems) from None
+    for line in lines:
+        typer.echo(line)
+
+
+def _progress_on_first_call(label: str):
+    """A ``(done, total)`` progress callback whose display starts with the first report."""
+    from itsim.progress import ProgressDisplay
+
+    return ProgressDisplay(label)
 
 
 def _scenario_error() -> type[Exception]:
@@ -262,7 +466,7 @@ def main() -> None:
     # freezing them at exit (after every other exit handler) leaves them out of it.
     atexit.register(gc.freeze)
     try:
-        app(standalone_mode=False)
+        app(prog_name="itsim", standalone_mode=False)
     except BadInput as exc:
         for line in exc.problems:
             typer.echo(line, err=True)

@@ -18,7 +18,7 @@ from itsim.policies import policy_for
 from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario
 from itsim.stats import summarise
-from itsim.targets import verdict
+from itsim.targets import overall, verdict
 
 
 @dataclass
@@ -116,19 +116,6 @@ def collect(scenario: Scenario, seed: int, runs: list[Run]) -> Replicated:
     )
     series = pd.concat([r.timeseries for r in runs], ignore_index=True)
     checks = pd.DataFrame([{"replication": r.replication, **r.checks} for r in runs])
-    busy = [r.too_busy for r in runs]
-    share = sum(b["verdict"] for b in busy) / len(busy)
-    reasons: dict[str, int] = {}
-    for b in busy:
-        for reason in b["reasons"]:
-            key = reason["code"]
-            reasons[key] = reasons.get(key, 0) + 1
-    reason_text = []
-    for b in busy:
-        for reason in b["reasons"]:
-            if reason["code"] in reasons:
-                n = reasons.pop(reason["code"])
-                reason_text.append(f"{reason['text']} (in {n} of {len(busy)} replications)")
     summary = {
         "scenario": scenario.name,
         "replications": len(runs),
@@ -137,6 +124,6 @@ def collect(scenario: Scenario, seed: int, runs: list[Run]) -> Replicated:
         "horizon_days": scenario.scenario.horizon_days,
         "policy": scenario.policy.names,
         "metrics": summarise(long),
-        "too_busy": {"verdict": share > 0.5, "share_of_replications": share, "reasons": reason_text},
+        "too_busy": overall(scenario, [r.too_busy for r in runs]),
     }
     return Replicated(summary=summary, runs=long, timeseries=series, checks=checks)

@@ -13,7 +13,8 @@ import math
 import numpy as np
 import pandas as pd
 
-from itsim.model.projects import DECLINED, DELIVERED, WITHDRAWN
+from itsim.model.projects import DECLINED, DELIVERED, IN_PROGRESS, WAITING, WITHDRAWN
+from itsim.model.recurring import CARE_RISK
 from itsim.model.work import INCIDENT, RECURRING, RECURRING_RANK
 from itsim.record import (
     ABANDON,
@@ -27,9 +28,12 @@ from itsim.record import (
     SKIP,
     START,
 )
+from itsim.scenario import RISKS
 
 NAMED_TIMES = {ARRIVE: "arrive", START: "start", DONE: "done", ABANDON: "abandon", DEFLECT: "deflect", SKIP: "skip"}
-RISKS = ("security", "availability", "compliance", "other")
+#: Categories of neglected maintenance: the risks of ``[[recurring]]`` tasks, then care and
+#: feeding of delivered systems.
+NEGLECT_CATEGORIES = (*RISKS, CARE_RISK)
 WORK = ("firefighting", "recurring", "projects")
 
 
@@ -228,24 +232,34 @@ def _cost_metrics(world, it: _Items, lo: float, hi: float, m) -> None:
 
 
 def _recurring_metrics(world, it: _Items, lo, hi, m, checks) -> None:
+    """On-time shares (by occurrence and by hours) and neglected hours by category.
+
+    An occurrence is resolved when it is done or skipped; it is on time when done by
+    its due time. Neglect is the effort of occurrences done late or skipped, in hours,
+    by risk category (care and feeding of delivered systems is a category of its own).
+    """
     rec = (it.kind == RECURRING) & (it.cls >= 0)  # remediation of tech debt has cls -1
     win = rec & (it.arrive >= lo) & (it.arrive < hi)
     done = win & ~np.isnan(it.done)
     on_time = done & (it.done <= it.due)
     late = done & (it.done > it.due)
     skipped = win & ~np.isnan(it.skip)
-    resolved = done.sum() + skipped.sum()
-    m["recurring_on_time_share"] = float(on_time.sum() / resolved) if resolved else math.nan
+    resolved = done | skipped
+    m["recurring_on_time_share"] = float(on_time.sum() / resolved.sum()) if resolved.any() else math.nan
+    hours = it.effort[resolved].sum()
+    m["recurring_hours_on_time_share"] = float(it.effort[on_time].sum() / hours) if hours > 0 else math.nan
     m["recurring_skipped"] = float(skipped.sum())
     m["recurring_late"] = float(late.sum())
-    risks = np.array(world.recurring.risks)
-    task_risk = risks[it.cls[rec]] if rec.any() else np.array([], dtype=str)
-    neglect = np.zeros(len(it.kind))
-    neglect[late | skipped] = it.effort[late | skipped]
-    for risk in RISKS:
-        sel = np.zeros(len(it.kind), dtype=bool)
-        sel[np.flatnonzero(rec)[task_risk == risk]] = True
-        m[f"recurring_neglect_hours.{risk}"] = float(neglect[sel].sum())
+    categories = np.array(world.recurring.risks)
+    neglected = late | skipped
+    risk = categories[it.cls[neglected]]
+    effort = it.effort[neglected]
+    for name in NEGLECT_CATEGORIES:
+        if name == CARE_RISK and CARE_RISK not in categories:
+            continue  # no care and feeding in this scenario: not measured, rather than zero
+        hours_neglected = float(effort[risk == name].sum())
+        m[f"neglect_hours.{name}"] = hours_neglected
+        m[f"recurring_neglect_hours.{name}"] = hours_neglected  # the earlier name, kept for existing readers
     all_rec = rec & ~np.isnan(it.arrive)
     queues = {id(q): q for r in world.roles for q in r.recurring_queues if q.rank == RECURRING_RANK}
     open_now = sum(q.live for q in queues.values())
@@ -267,7 +281,13 @@ def _project_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     m["projects_delivered"] = float(delivered.sum())
     m["projects_declined"] = float(((state == DECLINED) & (fin >= lo)).sum())
     m["projects_withdrawn_shadow_it"] = float(((state == WITHDRAWN) & (fin >= lo)).sum())
-    m["project_lead_time_days"] = _mean((fin - req)[delivered] / 24.0)
+    # A project still waiting or in progress at the end counts with its age so far (as an
+    # incident still open does): a department that delivers nothing would otherwise have
+    # no lead time at all, and a slow one would look fast.
+    still_open = (state == WAITING) | (state == IN_PROGRESS)
+    age = np.where(delivered, fin, hi) - req
+    m["project_lead_time_days"] = _mean(age[delivered | still_open] / 24.0)
+    m["project_lead_time_delivered_days"] = _mean((fin - req)[delivered] / 24.0)
     m["project_backlog_end"] = float(pf.backlog)
     m["project_wip_end"] = float(len(pf.in_progress))
     accepted = state != DECLINED
@@ -303,6 +323,8 @@ def weekly(world, it: _Items, led: dict[str, np.ndarray]) -> pd.DataFrame:
     for k, name in enumerate(WORK):
         frame[f"hours.{name}"] = np.bincount(week, busy[:, k], nweeks)
     frame["hours.idle"] = np.bincount(week, led["idle"][first:].sum(axis=1), nweeks)
+    for r, role in enumerate(world.ledger.roles):  # who had time to spare (the verdict's drain capacity)
+        frame[f"hours.idle.{role}"] = np.bincount(week, led["idle"][first:, r], nweeks)
     frame["hours.available"] = np.bincount(week, led["available"][first:].sum(axis=1), nweeks)
     last = np.minimum(np.arange(nweeks) * 7 + 6, days - 1) + first
     frame["open_work_hours"] = led["open_work"][last]

@@ -293,12 +293,40 @@ class Targets(_Section):
     """``[targets]``: the thresholds beyond which the department is "too busy"."""
 
     project_lead_time_days: float = Field(default=90, gt=0)
+    """Longest acceptable mean time from request to delivery (days); projects still open
+    at the end count with their age so far."""
     recurring_on_time_share: float = Field(default=0.9, ge=0, le=1)
+    """Least share of recurring maintenance *hours* done on time (judged on the metric
+    ``recurring_hours_on_time_share``: a skipped 40-hour scan weighs forty 1-hour checks)."""
     incident_sla_attainment: float = Field(default=0.9, ge=0, le=1)
     max_utilization: float = Field(default=0.85, gt=0, le=1)
     open_work_growth_weeks: float = Field(default=1.0, gt=0)
-    """Open work may grow by at most this many weeks of team capacity over the second
-    half of the horizon (a significant upward trend beyond it means demand outruns supply)."""
+    """Open work may grow by at most this many weeks of team capacity over the measured
+    period; beyond it, and beyond what the people who could work it had spare, work
+    keeps piling up (see docs/verdict.md)."""
+    max_security_neglect_hours: float | None = Field(default=None, ge=0)
+    """Most hours of security maintenance done late or skipped over the measured period."""
+    max_availability_neglect_hours: float | None = Field(default=None, ge=0)
+    max_compliance_neglect_hours: float | None = Field(default=None, ge=0)
+    max_other_neglect_hours: float | None = Field(default=None, ge=0)
+    max_care_and_feeding_neglect_hours: float | None = Field(default=None, ge=0)
+    at_risk_above: float = Field(default=0.2, ge=0, lt=1)
+    """The department is "at risk" when more than this share of replications break a target."""
+    too_busy_above: float = Field(default=0.8, ge=0, lt=1)
+    """... and "too busy" when more than this share do."""
+
+    @model_validator(mode="after")
+    def _bands_ordered(self) -> Targets:
+        if self.at_risk_above > self.too_busy_above:
+            raise ValueError(
+                f"at_risk_above ({self.at_risk_above:g}) must not exceed too_busy_above ({self.too_busy_above:g})"
+            )
+        if self.at_risk_above >= 0.5:
+            raise ValueError(
+                f"at_risk_above must be below 0.5 (got {self.at_risk_above:g}): a department that breaks a target "
+                "in half of its replications is never healthy"
+            )
+        return self
 
 
 class Phase(_Section):

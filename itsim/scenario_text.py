@@ -161,7 +161,8 @@ def _list_index(items: list[Any], part: str, key: str) -> int:
     for i, item in enumerate(items):
         if isinstance(item, dict) and part in (item.get("role"), item.get("name")):
             return i
-    raise ScenarioError([f"{key}: no entry named {part!r}"])
+    names = [n for item in items if isinstance(item, dict) for n in (item.get("role"), item.get("name")) if n]
+    raise ScenarioError([f"{key}: no entry named {part!r}{did_you_mean(part, names)}"])
 
 
 def _toml_value(v: Any) -> str:

@@ -1,4 +1,5 @@
-"""Replication statistics: means with Student-t 95% confidence intervals, and paired differences."""
+"""Replication statistics: means with Student-t 95% confidence intervals, paired differences,
+and Wilson intervals for shares of replications."""
 
 from __future__ import annotations
 
@@ -34,6 +35,14 @@ def t_quantile(p: float, dof: float) -> float:
     from scipy.special import stdtrit
 
     return stdtrit(dof, p)
+
+
+def normal_quantile(p: float) -> float:
+    """The ``p`` quantile of the standard normal: ``scipy.special.ndtri``, the very function
+    ``scipy.stats.norm.ppf`` calls, imported on first use (see :func:`t_quantile`)."""
+    from scipy.special import ndtri
+
+    return ndtri(p)
 
 
 def summarise(runs) -> dict[str, dict[str, object]]:
@@ -74,3 +83,23 @@ def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, 
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
     half = t_quantile(0.5 + level / 2, dof) * se
     return diff, diff - half, diff + half
+
+
+def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float, float]:
+    """Wilson score interval for a share ``successes / n`` (e.g. of replications that were
+    too busy). Unlike the normal approximation it stays inside [0, 1] and is not empty
+    at 0 or n: 0 of 10 gives (0, 0.28). With ``n == 0`` the share is unknown: (0, 1).
+    """
+    if n < 0 or not 0 <= successes <= n:
+        raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
+    if n == 0:
+        return 0.0, 1.0
+    z = float(normal_quantile(0.5 + level / 2))
+    p = successes / n
+    z2n = z * z / n
+    centre = (p + z2n / 2) / (1 + z2n)
+    half = z / (1 + z2n) * math.sqrt(p * (1 - p) / n + z2n / (4 * n))
+    # Exact ends where the share is 0 or 1 (the formula gives them up to rounding).
+    lo = 0.0 if successes == 0 else max(0.0, centre - half)
+    hi = 1.0 if successes == n else min(1.0, centre + half)
+    return lo, hi

@@ -48,12 +48,15 @@ def atomic_write_parquet(path: Path, frame: pd.DataFrame) -> None:
         raise
 
 
-def write_run(out: Path, scenario: Scenario, result: Replicated) -> None:
+def write_run(out: Path, scenario: Scenario, result: Replicated, scenario_text: str | None = None) -> None:
     """Write ``scenario.toml``, ``runs.parquet``, ``timeseries.parquet`` and, last,
-    ``summary.json`` (its presence marks a complete result directory)."""
+    ``summary.json`` (its presence marks a complete result directory).
+
+    ``scenario_text`` is the user's file as run (with its comments); without it the
+    scenario is written from its values."""
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    atomic_write_text(out / "scenario.toml", scenario.dumps())
+    atomic_write_text(out / "scenario.toml", scenario.dumps() if scenario_text is None else scenario_text)
     atomic_write_parquet(out / "runs.parquet", result.runs)
     atomic_write_parquet(out / "timeseries.parquet", result.timeseries)
     atomic_write_text(out / "summary.json", json.dumps(result.summary, indent=2, sort_keys=True) + "\n")

@@ -17,7 +17,6 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 import re
 import traceback
 from collections.abc import Sequence
@@ -34,10 +33,10 @@ from itsim.experiment import Run, collect, policy_for, simulate
 from itsim.policies import available, policy_class
 from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario, ScenarioError
+from itsim.tipping import tipping_point
 
 #: Metric added to the sweep table: 1.0 when a replication was too busy, else 0.0.
 TOO_BUSY = "too_busy"
-BOOTSTRAP_SAMPLES = 2000
 
 _INT = re.compile(r"[+-]?\d+")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+=-]")
@@ -336,19 +335,21 @@ class Sweep:
         return self._table
 
     def too_busy_point(self, key: str | None = None, level: float = 0.95) -> dict[str, dict[str, Any]]:
-        """Per policy, the value of ``key`` at which IT tips into "too busy".
+        """Per policy, the value of ``key`` at which the department's status changes to
+        "too busy" (see :func:`itsim.tipping.tipping_point` and docs/verdict.md).
 
         ``key`` defaults to ``demand_scale`` if varied, else the first numeric varied key.
-        The point is the lowest value at which the share of too-busy replications exceeds
-        one half, interpolated linearly between the levels either side; it is the lowest
-        level when that one is already too busy, and null when no level is. The interval
-        is a bootstrap over replications, paired across levels (replication ``r`` sees the
-        same random numbers at every level); its upper end is null where more than
-        ``(1 - level) / 2`` of resamples never tip within the range.
+        A replication is too busy when it breaks a target; the status of a level is too
+        busy when the share of such replications exceeds the scenario's ``too_busy_above``
+        (and at risk above ``at_risk_above``). The direction of the key (more demand makes
+        things worse, more staff better) is declared for well-known keys and read from the
+        shares otherwise. The interval is a bootstrap over replications, paired across
+        levels (replication ``r`` sees the same random numbers at every level).
 
         With other keys varied too, there is one entry per policy and combination of their
-        values, named ``policy (k=v, ...)``. Returns
-        ``{name: {"point": x | None, "ci95": [lo, hi] | None, "varied": key}}``.
+        values, named ``policy (k=v, ...)``. Returns ``{name: {"point": x | None,
+        "ci95": [lo, hi] | None, "varied": key, "direction", "kind", "band", "at_risk",
+        "shares"}}``.
         """
         key = self._tipping_key(key)
         others = [k for k in self.vary if k != key]
@@ -357,10 +358,13 @@ class Sweep:
             at = ", ".join(f"{k}={_label(c.values[k])}" for k in others)
             groups.setdefault(f"{c.policy} ({at})" if at else c.policy, []).append(c)
         rng = np.random.default_rng(self.seed)
+        targets = self.scenario.targets
+        integer = all(isinstance(v, int) and not isinstance(v, bool) for v in self.vary[key])
         result = {}
         for name, cells in groups.items():
-            point, ci = _tipping_point([c for c in cells if c.done], key, level, rng)
-            result[name] = {"point": point, "ci95": ci, "varied": key}
+            xs, busy = _busy_matrix([c for c in cells if c.done], key)
+            result[name] = tipping_point(xs, busy, key, targets.too_busy_above, targets.at_risk_above,
+                                         level=level, rng=rng, integer=integer)
         return result
 
     def _tipping_key(self, key: str | None) -> str:
@@ -451,43 +455,17 @@ class Sweep:
         store.atomic_write_json(self.out / "sweep.json", {**self._meta(), "failed": len(self.failed)})
 
 
-def _tipping_point(cells: list[Cell], key: str, level: float,
-                   rng: np.random.Generator) -> tuple[float | None, list[float | None] | None]:
+def _busy_matrix(cells: list[Cell], key: str) -> tuple[np.ndarray, np.ndarray]:
+    """Levels of ``key`` (ascending) and too-busy verdicts (levels x replications), over
+    the replications every cell has."""
     if not cells:
-        return None, None
+        return np.zeros(0), np.zeros((0, 0))
     cells = sorted(cells, key=lambda c: c.values[key])
     xs = np.array([float(c.values[key]) for c in cells])
     reps = sorted(set.intersection(*(set(c.verdicts["replication"]) for c in cells)))
-    if not reps:
-        return None, None
     busy = np.array([
         c.verdicts.set_index("replication").loc[reps, "too_busy"].to_numpy(dtype=float) for c in cells
-    ])  # levels x replications
-    point = _crossing(xs, busy.mean(axis=1, keepdims=True))[0]
-    if not math.isfinite(point):
-        return None, None
-    draws = rng.integers(0, len(reps), size=(BOOTSTRAP_SAMPLES, len(reps)))
-    boot = np.sort(_crossing(xs, busy[:, draws].mean(axis=2)))
-    tail = (1 - level) / 2
-    lo = boot[int(math.floor(tail * (len(boot) - 1)))]
-    hi = boot[int(math.ceil((1 - tail) * (len(boot) - 1)))]
-    return float(point), [_finite(lo), _finite(hi)]
+    ]).reshape(len(cells), len(reps))
+    return xs, busy
 
 
-def _crossing(xs: np.ndarray, shares: np.ndarray) -> np.ndarray:
-    """Where each column of ``shares`` (levels x samples) first exceeds one half, linearly
-    interpolated from the level below; ``xs[0]`` if it starts above, inf if it never does."""
-    above = shares > 0.5
-    first = above.argmax(axis=0)
-    cols = np.arange(shares.shape[1])
-    prev = np.maximum(first - 1, 0)
-    s0, s1 = shares[prev, cols], shares[first, cols]
-    x0, x1 = xs[prev], xs[first]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(s1 > s0, (0.5 - s0) / (s1 - s0), 1.0)
-    point = np.where(first == 0, xs[0], x0 + np.clip(frac, 0.0, 1.0) * (x1 - x0))
-    return np.where(above.any(axis=0), point, np.inf)
-
-
-def _finite(x: float) -> float | None:
-    return float(x) if math.isfinite(x) else None

@@ -72,7 +72,10 @@ def test_run_writes_results_identical_whatever_the_workers(tmp_path):
     assert a == b
     summary = a
     assert summary["replications"] == 3 and summary["seed"] == 11
-    assert set(summary["too_busy"]) == {"verdict", "share_of_replications", "reasons"}
+    too_busy = summary["too_busy"]
+    assert {"verdict", "share_of_replications", "reasons", "status", "probability", "ci95", "targets"} <= set(too_busy)
+    assert too_busy["verdict"] == (too_busy["status"] == "too_busy")
+    assert too_busy["ci95"][0] <= too_busy["probability"] <= too_busy["ci95"][1]
     m = summary["metrics"]["incident_wait_hours"]
     assert m["ci95"][0] <= m["mean"] <= m["ci95"][1]
     runs = pd.read_parquet(outs[0] / "runs.parquet")
@@ -97,7 +100,7 @@ def test_report_and_compare_commands(tmp_path):
     assert (a / "report.html").stat().st_size > 10_000
     r = itsim("compare", a, b)
     assert r.returncode == 0, r.stderr
-    assert "paired" in r.stdout and "Incident wait" in r.stdout
+    assert "paired run by run" in r.stdout and "Wait before work starts on an incident" in r.stdout
     for command in (("report", tmp_path / "missing"), ("compare", a, tmp_path / "missing")):
         r = itsim(*command)
         assert r.returncode == 2 and "Traceback" not in r.stderr

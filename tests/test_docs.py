@@ -15,7 +15,7 @@ import itsim.policies
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 FENCE = re.compile(r"^```(?P<info>[^\n]*)\n(?P<code>.*?)^```\s*$", re.MULTILINE | re.DOTALL)
-GUIDES = ["property-testing.md"]
+GUIDES = ["property-testing.md", "verdict.md", "how-to/calibrate.md"]
 
 
 def blocks(guide: str, language: str) -> list[str]:

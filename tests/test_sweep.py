@@ -2,6 +2,7 @@
 cells, resuming an interrupted sweep, and the ``itsim sweep`` command."""
 
 import json
+import math
 import os
 import signal
 import subprocess
@@ -146,23 +147,52 @@ def _grid(levels, busy, policy="p") -> Sweep:
     return Sweep(SC, {"demand_scale": list(levels)}, [policy], len(busy[0]), 1, cells)
 
 
-def test_too_busy_point_interpolates_where_the_share_crosses_one_half():
-    busy = [[0, 0, 0, 0], [1, 0, 0, 0], [1, 1, 1, 0]]  # shares 0, 0.25, 0.75
+def test_too_busy_point_interpolates_where_the_share_crosses_the_too_busy_band():
+    busy = [[0, 0, 0, 0, 0], [1, 1, 0, 0, 0], [1, 1, 1, 1, 1]]  # shares 0, 0.4, 1: band 0.8 crossed at 2.67
     entry = _grid([1.0, 2.0, 3.0], busy).too_busy_point()["p"]
     assert entry["varied"] == "demand_scale"
-    assert entry["point"] == pytest.approx(2.5)
+    assert entry["direction"] == "more_is_worse" and entry["kind"] == "tips" and entry["band"] == 0.8
+    assert entry["point"] == pytest.approx(2 + 0.4 / 0.6)
     lo, hi = entry["ci95"]
-    assert 1.0 <= lo <= 2.5 and (hi is None or hi >= 2.5)
+    assert 1.0 <= lo <= entry["point"] and (hi is None or hi >= entry["point"])
+    assert entry["at_risk"]["point"] == pytest.approx(1.5)  # share 0.2 crossed half-way to 0.4
+    assert entry["shares"] == [[1.0, 0.0], [2.0, 0.4], [3.0, 1.0]]
 
 
 def test_too_busy_point_is_null_when_it_never_tips():
     entry = _grid([1.0, 2.0], [[0, 0, 1], [1, 0, 0]]).too_busy_point()["p"]
-    assert entry == {"point": None, "ci95": None, "varied": "demand_scale"}
+    assert (entry["point"], entry["ci95"], entry["kind"]) == (None, None, "never")
+    assert entry["at_risk"]["kind"] == "below_range", "a third of the replications break a target at 1.0"
 
 
-def test_too_busy_point_is_the_lowest_level_when_that_one_is_already_too_busy():
+def test_too_busy_point_below_the_range_is_a_bound_at_the_lowest_level():
     entry = _grid([1.0, 2.0], [[1, 1, 1], [1, 1, 1]]).too_busy_point()["p"]
-    assert entry == {"point": 1.0, "ci95": [1.0, 1.0], "varied": "demand_scale"}
+    assert entry["kind"] == "below_range"
+    assert (entry["point"], entry["ci95"]) == (1.0, [1.0, 1.0])
+
+
+def test_more_staff_recovers_and_integer_keys_stay_integers():
+    levels = [9, 10, 11, 12]
+    busy = [[1, 1, 1, 1], [1, 1, 1, 0], [1, 0, 0, 0], [0, 0, 0, 0]]
+    cells = []
+    for x, row in zip(levels, busy, strict=True):
+        verdicts = pd.DataFrame({"replication": range(4), "too_busy": [bool(v) for v in row], "reasons": ""})
+        cells.append(Cell(cell_id({"team.desk.count": x}, "p"), {"team.desk.count": x}, "p", SC, summary={},
+                          runs=pd.DataFrame(columns=["replication", "metric", "value"]), verdicts=verdicts))
+    entry = Sweep(SC, {"team.desk.count": levels}, ["p"], 4, 1, cells).too_busy_point()["p"]
+    assert entry["direction"] == "more_is_better" and entry["kind"] == "recovers"
+    assert entry["point"] == 10 and isinstance(entry["point"], int)  # 0.75 of runs at 10: no longer too busy
+    assert all(isinstance(v, int) for v in entry["ci95"] if v is not None)
+
+
+def test_direction_of_an_undeclared_key_is_read_from_the_shares():
+    from itsim.tipping import declared_direction, detected_direction
+
+    assert declared_direction("policy.share") is None
+    assert detected_direction(np.array([0.1, 0.2, 0.3]), np.array([1.0, 0.5, 0.0])) == "more_is_better"
+    assert detected_direction(np.array([0.1, 0.2, 0.3]), np.array([0.0, 0.5, 1.0])) == "more_is_worse"
+    assert declared_direction("team.engineer.count") == "more_is_better"
+    assert declared_direction("incidents.rate_per_day") == "more_is_worse"
 
 
 def test_too_busy_interval_narrows_with_more_replications():
@@ -173,7 +203,7 @@ def test_too_busy_interval_narrows_with_more_replications():
     def width(n):
         busy = [(rng.random(n) < p).astype(int) for p in probs]
         lo, hi = _grid(levels, busy).too_busy_point()["p"]["ci95"]
-        return hi - lo
+        return (math.inf if hi is None else hi) - lo  # unbounded where many resamples never tip
 
     assert width(400) < width(10)
 
@@ -316,7 +346,7 @@ def test_sweep_killed_at_any_moment_resumes_to_the_same_results(itsim_sweep, sce
     code, stdout, err = itsim_sweep(scenario_file, *args, "--out", whole)
     assert code == 0, err
     assert "8 cells (4 values of demand_scale x 2 policies)" in stdout
-    assert "firefight_first: too busy from demand_scale = " in stdout
+    assert "firefight_first: tips into 'too busy' at " in stdout
 
     out = tmp_path / "killed"
     proc = subprocess.Popen([sys.executable, "-c", KILLABLE, "sweep", scenario_file, *map(str, args), "--out", out,

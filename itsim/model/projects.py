@@ -76,6 +76,7 @@ class Portfolio:
         self.in_progress: list[Project] = []
         self.with_room = 0  # projects in progress for which _has_room holds
         self.delivered_count = 0
+        self.care = cfg.care_and_feeding_hours_per_week > 0  # delivered projects need looking after
 
     @property
     def backlog(self) -> int:
@@ -187,6 +188,8 @@ class Portfolio:
             self.delivered_count += 1
             self.world.log_event(now, DELIVER, project.id)
             self.world.dynamics.project_delivered(project)
+            if self.care:
+                self.world.recurring.system_delivered(project, now)
             if self.waiting:  # a work-in-progress limit may have kept people idle
                 self.world.wake(self.roles)
 

@@ -6,6 +6,13 @@ occurrence is released at the start of the working day its period begins in;
 it is late if finished after ``due_within_days`` (wall days) and *skipped* if
 nobody has started it when the next occurrence is released: the hours it
 would have taken are then neglect in its risk category.
+
+Care and feeding of delivered systems (``[projects]
+care_and_feeding_hours_per_week``) is its own category of maintenance: every
+delivered project becomes a system with its own weekly task of that many hours,
+first released one working week after delivery. Each system's occurrence is a
+separate item, so several people can look after several systems in the same week,
+and a system nobody looks after is skipped (and neglected) on its own.
 """
 
 from __future__ import annotations
@@ -23,6 +30,8 @@ PERIOD_WEEKS = {
     "annual": WEEKS_PER_YEAR,
 }
 CARE_AND_FEEDING = "Care and feeding of delivered systems"
+#: The risk category of care and feeding (the scenario's tasks use ``RISKS``).
+CARE_RISK = "care_and_feeding"
 
 
 class TaskSchedule:
@@ -37,6 +46,7 @@ class TaskSchedule:
         self.effort = effort
         weeks = PERIOD_WEEKS[every]
         self.period = calendar.hours_per_day if weeks is None else weeks * calendar.hours_per_week
+        self.first = 0.0  # on-shift hours (from time 0) of the first release
         self.k = 0
         self.last = None
 
@@ -67,20 +77,24 @@ class RecurringWork:
                              stream, cal)
             )
         pj = sc.projects
-        if pj is not None and pj.care_and_feeding_hours_per_week > 0:
-            per = pj.care_and_feeding_hours_per_week
-
-            def care() -> float:
-                return per * world.portfolio.delivered_count
-
-            self.tasks.append(
-                TaskSchedule(len(self.tasks), CARE_AND_FEEDING, "weekly", "availability", 7 * 24.0,
-                             queue_for(pj.handled_by), care, cal)
-            )
+        self.care_hours = pj.care_and_feeding_hours_per_week if pj is not None else 0.0
+        #: the item class (``cls``) shared by every delivered system's care and feeding
+        self.care_index = len(self.tasks)
+        self.care_queue = queue_for(pj.handled_by) if self.care_hours > 0 else None
 
     @property
     def risks(self) -> list[str]:
-        return [t.risk for t in self.tasks]
+        """Risk category of each item class: the scenario's tasks, then care and feeding."""
+        return [t.risk for t in self.tasks] + ([CARE_RISK] if self.care_queue is not None else [])
+
+    def system_delivered(self, project, now: float) -> None:
+        """A delivered project becomes a system that needs ``care_hours`` every working week."""
+        hours = self.care_hours
+        cal = self.calendar
+        task = TaskSchedule(self.care_index, f"{CARE_AND_FEEDING} (project {project.id})", "weekly", CARE_RISK,
+                            7 * 24.0, self.care_queue, lambda: hours, cal)
+        task.first = cal.clock(now) + task.period
+        self._schedule(task)
 
     def start(self) -> None:
         for task in self.tasks:
@@ -88,7 +102,7 @@ class RecurringWork:
 
     def _schedule(self, task: TaskSchedule) -> None:
         world = self.world
-        t = self.calendar.opening(task.k * task.period)
+        t = self.calendar.opening(task.first + task.k * task.period)
         if t < world.end:
             world.at(max(t - world.env._now, 0.0), 3, self._release, task)
 

@@ -17,11 +17,17 @@ KNOWN = {"demand_scale", "scenario", "team", "incidents", "recurring", "projects
          "targets", "phase"}
 TARGETS = {
     "project_lead_time_days": ("Longest acceptable time from project request to delivery", "days"),
-    "recurring_on_time_share": ("Routine maintenance done on time, at least", "share"),
+    "recurring_on_time_share": ("Routine maintenance hours done on time, at least", "share"),
     "incident_sla_attainment": ("Incidents resolved within target time, at least", "share"),
     "max_utilization": ("Sustainable utilisation ceiling", "share"),
-    "open_work_growth_weeks": ("Open work may grow over the second half of the run by at most",
-                               "weeks of team capacity"),
+    "open_work_growth_weeks": ("Open work may grow over the measured period (beyond the team's "
+                               "spare hours) by at most", "weeks of team capacity"),
+    **{f"max_{c}_neglect_hours": (f"{label} done late or skipped, at most", "h")
+       for c, label in (("security", "Security maintenance"), ("availability", "Availability maintenance"),
+                        ("compliance", "Compliance maintenance"), ("other", "Other maintenance"),
+                        ("care_and_feeding", "Care and feeding of delivered systems"))},
+    "at_risk_above": ("'At risk' when the share of runs breaking a target is above", "share"),
+    "too_busy_above": ("'Too busy' when the share of runs breaking a target is above", "share"),
 }
 
 
@@ -171,8 +177,16 @@ def assumption_tables(data: dict[str, Any], note: str = "", policy: bool = True)
     tables = [_scenario(data), _team(data)]
     if isinstance(data.get("incidents"), dict):
         tables.append(_incidents(data["incidents"]))
-    if data.get("recurring"):
-        tables.append(_recurring(data["recurring"]))
+    care = (data.get("projects") or {}).get("care_and_feeding_hours_per_week", 0) \
+        if isinstance(data.get("projects"), dict) else 0
+    if data.get("recurring") or care:
+        table = _recurring(data.get("recurring") or [])
+        if care:  # one task per delivered system, its own category of maintenance
+            handled = describe((data.get("projects") or {}).get("handled_by", ""))
+            table.rows.append(["Care and feeding of delivered systems", "weekly",
+                               f"{describe(care, 'h')} per delivered system", "7 days", handled,
+                               "care and feeding"])
+        tables.append(table)
     if isinstance(data.get("projects"), dict):
         tables.append(_projects(data["projects"]))
     if policy:

@@ -2,43 +2,47 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TypeVar
 
-from itsim.report import fmt, stamp
+from itsim import narrative
+from itsim.report import ChartError, fmt, stamp
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import earlier_images, export_images, write_atomic
-from itsim.report.page import ChartBlock, Page, render
+from itsim.report.page import ChartBlock, Page, StatusGrid, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
     Verdict,
     level_phrase,
+    maintenance_table,
     methods,
     run_headline,
     run_kpis,
     run_verdict,
+    status_grid,
     sweep_headline,
+    targets_table,
     tipping_rows,
 )
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def _charts(
     builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path, images: bool
-) -> tuple[list[ChartBlock], list[str], str]:
-    """Build and embed every chart, and export it as images if ``images``; a chart that
-    fails is noted, not fatal. Without ``images``, the images of the report being replaced
-    are kept and linked if that report was built from the same results, and removed if not.
-    Returns the charts, the problems and the new report's stamp."""
+) -> tuple[list[ChartBlock], list[str], list[str], str]:
+    """Build and embed every chart, and export it as images if ``images``. Without
+    ``images``, the images of the report being replaced are kept and linked if that report
+    was built from the same results, and removed if not. Returns the charts, the notes for
+    the page (images that could not be written), the charts that could not be drawn at all,
+    and the new report's stamp (empty when a chart is missing, so that it is built again)."""
     keep = not images and stamp.images_current(directory)
-    blocks, problems, all_images = [], [], True
+    blocks, notes, failed = [], [], []
     for build in builders:
+        name = build.__name__.removesuffix("_chart")
         try:
             figure = build(results)
             if figure is None:
@@ -47,22 +51,32 @@ def _charts(
             # time; the tests check every chart (test_every_chart_is_valid_vega_lite)
             spec = finish(figure.chart).to_dict(validate=False)
         except Exception as exc:  # one broken chart must not lose the report
-            log.exception("chart %s failed", build.__name__)
-            problems.append(f"A chart ({build.__name__}) could not be built: {exc}")
+            failed.append(f"chart {name!r} could not be drawn: {type(exc).__name__}: {exc}")
             continue
         if images:
-            files, failed = export_images(figure.name, spec, directory / "charts")
-            problems.extend(failed)
-            all_images = all_images and not failed
+            files, unwritten = export_images(figure.name, spec, directory / "charts")
+            notes.extend(unwritten)
         else:
             files = earlier_images(figure.name, directory / "charts", keep)
         blocks.append(ChartBlock(figure.name, spec, figure.caption, files))
-    return blocks, problems, stamp.stamp(directory, images=(images and all_images) or keep)
+    built_from = "" if failed else stamp.stamp(directory, images=(images and not notes) or keep)
+    return blocks, notes, failed, built_from
+
+
+def _write(path: Path, page: Page, failed: list[str]) -> Path:
+    """Write the page; then, if a chart could not be drawn, raise :class:`ChartError`."""
+    write_atomic(path, render(page))
+    if failed:
+        raise ChartError(path, failed)
+    return path
 
 
 def write_report(directory: str | Path, images: bool = False) -> Path:
     """Write the report of a run directory (``itsim run`` output), with its charts also as
-    PNG and SVG in ``charts/`` if ``images``; return report.html's path."""
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path.
+
+    Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
+    """
     directory = Path(directory)
     run = load_run(directory)
     summary = run.summary
@@ -74,7 +88,7 @@ def write_report(directory: str | Path, images: bool = False) -> Path:
     if n and horizon:
         subtitle += (f" Policy: {fmt.policy_label(policy)}. {n} simulated runs of "
                      f"{fmt.number(horizon)} days each.")
-    charts, problems, built_from = _charts(RUN_CHARTS, run, directory, images)
+    charts, notes, failed, built_from = _charts(RUN_CHARTS, run, directory, images)
     page = Page(
         title=name,
         subtitle=subtitle,
@@ -84,17 +98,20 @@ def write_report(directory: str | Path, images: bool = False) -> Path:
         charts=charts,
         tables=assumption_tables(run.scenario),
         methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
-        problems=problems,
+        problems=notes + failed,
+        verdict_table=targets_table(run),
+        results=[t for t in (maintenance_table(run),) if t is not None],
         stamp=built_from,
     )
-    path = directory / "report.html"
-    write_atomic(path, render(page))
-    return path
+    return _write(directory / "report.html", page, failed)
 
 
 def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
     """Write the policy-comparison report of a sweep directory, with its charts also as
-    PNG and SVG in ``charts/`` if ``images``; return report.html's path."""
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path.
+
+    Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
+    """
     directory = Path(directory)
     sweep = load_sweep(directory)
     name = str(sweep.meta.get("scenario")
@@ -104,13 +121,14 @@ def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
     subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
                 f"{level_phrase(sweep.x_key, levels[-1])}"
                 + (f"; {n} simulated runs per policy and level." if n else "."))
-    charts, problems, built_from = _charts(SWEEP_CHARTS, sweep, directory, images)
+    charts, notes, failed, built_from = _charts(SWEEP_CHARTS, sweep, directory, images)
     note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
     tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
     if sweep.policy_params:
         tables.insert(min(2, len(tables)), policies_table(sweep.policy_params))
-    verdict = Verdict(None, "Where each policy tips into 'too busy'", "")
+    verdict = Verdict(None, "Where each policy tips into 'too busy'",
+                      f"Along {narrative.key_words(sweep.x_key)}, from the healthy end of the range tested.")
     info = sweep.scenario.get("scenario", {})
     page = Page(
         title=name,
@@ -121,14 +139,22 @@ def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
         charts=charts,
         tables=tables,
         methods=methods(n, info.get("warmup_days"), info.get("horizon_days"), sweep=True),
-        problems=problems,
-        verdict_table=Table("", ["Policy", "Tips into 'too busy' at", "95% interval"],
-                            tipping_rows(sweep)),
+        problems=notes + failed,
+        verdict_table=Table("", ["Policy", "Where it becomes too busy", "95% interval",
+                                 "Where it stops being healthy"], tipping_rows(sweep)),
+        status_grid=_status_grid(sweep),
         stamp=built_from,
     )
-    path = directory / "report.html"
-    write_atomic(path, render(page))
-    return path
+    return _write(directory / "report.html", page, failed)
+
+
+def _status_grid(sweep) -> StatusGrid | None:
+    grid = status_grid(sweep)
+    if grid is None:
+        return None
+    header, rows = grid
+    return StatusGrid(f"Share of runs that broke a target, by {narrative.key_words(sweep.x_key)}", header, rows,
+                      "Green: healthy; amber: at risk; red: too busy (the bands of [targets]).")
 
 
 def build_report(directory: str | Path, images: bool = False) -> Path:

@@ -14,6 +14,7 @@ import pandas as pd
 
 from itsim.report import fmt
 from itsim.report.data import RunResults, currency, weekly_bands
+from itsim.report.text import debt_caption
 
 WIDTH, HEIGHT, PANEL_WIDTH = 640, 300, 300
 HOURS = [
@@ -142,10 +143,10 @@ def debt_chart(run: RunResults) -> Figure | None:
     if "tech_debt_hours" in panels:
         heading = title("Neglect feeds the fires", "Maintenance skipped or done late builds "
                         "tech debt, which raises the incident rate")
-        caption = f"{BAND_NOTE}."
+        caption = f"{BAND_NOTE}. {debt_caption(run)}"
     else:
         heading = title("How many incidents arrive each day", BAND_NOTE)
-        caption = "No tech debt built up in this scenario."
+        caption = debt_caption(run)
     return Figure("debt", side_by_side(list(panels.values()), heading), caption)
 
 
@@ -222,8 +223,8 @@ def money_chart(run: RunResults) -> Figure | None:
 
 def neglect_chart(run: RunResults) -> Figure | None:
     """Hours of recurring work done late or skipped, by risk category, with 95% CI."""
-    data = estimate_rows(run, neglect_items(run.metrics_with_prefix("recurring_neglect_hours.")),
-                         "this run")
+    prefix = "neglect_hours." if run.metrics_with_prefix("neglect_hours.") else "recurring_neglect_hours."
+    data = estimate_rows(run, neglect_items(run.metrics_with_prefix(prefix)), "this run")
     if data.empty:
         return None
     chart = interval_bars(data, "Hours of maintenance done late or skipped", ",.3~r")
@@ -231,7 +232,8 @@ def neglect_chart(run: RunResults) -> Figure | None:
         "What is being neglected behind the scenes",
         "Routine maintenance done late or skipped, by risk (mean with 95% interval)"))
     return Figure("neglect", chart, "Skipped patching is a security exposure; skipped backups and "
-                  "reviews are availability and compliance risks that stay hidden until they bite.")
+                  "reviews are availability and compliance risks that stay hidden until they bite; "
+                  "systems delivered but not looked after decay.")
 
 
 

@@ -19,6 +19,7 @@ from itsim.report.assumptions import Table
 from itsim.report.bundle import javascript_bundle
 from itsim.report.stamp import STAMP_META
 from itsim.report.text import Kpi, Verdict
+from itsim.status import COLOUR_HEX, TINT_HEX
 
 CSS = """
 body{font-family:Helvetica,Arial,sans-serif;color:#222;background:#f6f6f4;margin:0;line-height:1.5}
@@ -26,9 +27,8 @@ main{max-width:1040px;margin:0 auto;padding:32px 40px 64px;background:#fff}
 h1{font-size:30px;margin:0 0 4px}h2{font-size:22px;margin:40px 0 12px;border-bottom:2px solid #eee}
 h3{font-size:17px;margin:24px 0 6px}.sub{color:#666;margin:0 0 24px}
 .headline p{font-size:21px;margin:0 0 10px}.headline p:first-child{font-weight:bold}
-.verdict{border-left:8px solid #2ca02c;background:#f1f8f1;padding:12px 20px;margin:24px 0}
-.verdict.bad{border-color:#d62728;background:#fdf1f1}
 .verdict.neutral{border-color:#1f77b4;background:#f2f6fa}.verdict strong{font-size:20px}
+td.healthy{background:#dff0df}td.at_risk{background:#ffe9c4}td.too_busy{background:#f8d0d0}
 .kpis{display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:12px;margin:16px 0}
 .kpi{border:1px solid #ddd;border-radius:6px;padding:12px 16px}
 .kpi .v{font-size:28px;font-weight:bold}.kpi .l{font-size:14px;color:#444}
@@ -39,6 +39,12 @@ table{border-collapse:collapse;margin:6px 0 12px;font-size:14px}
 th,td{border-bottom:1px solid #e4e4e4;padding:4px 12px 4px 0;text-align:left;vertical-align:top}
 th{color:#555}.note,.problems{color:#666;font-size:14px}.methods p{font-size:15px}
 .chart-error{color:#d62728}
+"""
+# The verdict's colours, as everywhere else a status is shown.
+CSS += f""".verdict{{border-left:8px solid {COLOUR_HEX['green']};background:{TINT_HEX['green']}}}
+.verdict{{padding:12px 20px;margin:24px 0}}
+.verdict.amber{{border-color:{COLOUR_HEX['amber']};background:{TINT_HEX['amber']}}}
+.verdict.red{{border-color:{COLOUR_HEX['red']};background:{TINT_HEX['red']}}}
 """
 
 SCRIPT = """
@@ -73,6 +79,17 @@ class ChartBlock:
 
 
 @dataclass(frozen=True)
+class StatusGrid:
+    """Levels of a sweep by policy: each cell a text (the share of runs that broke a
+    target) shown in the colour of its status (``healthy``, ``at_risk``, ``too_busy``)."""
+
+    title: str
+    header: list[str]
+    rows: list[tuple[str, list[tuple[str, str]]]]
+    note: str = ""
+
+
+@dataclass(frozen=True)
 class Page:
     """Everything the report shows, as plain data; :func:`render` turns it into HTML."""
 
@@ -86,6 +103,8 @@ class Page:
     methods: list[str]
     problems: list[str] = field(default_factory=list)
     verdict_table: Table | None = None
+    results: list[Table] = field(default_factory=list)
+    status_grid: StatusGrid | None = None
     #: what the report was built from (:mod:`itsim.report.stamp`), kept in its <head>
     stamp: str = ""
 
@@ -127,8 +146,9 @@ def _table(table: Table) -> str:
 
 def _verdict(page: Page) -> str:
     v = page.verdict
-    css = {True: "verdict bad", False: "verdict", None: "verdict neutral"}[v.too_busy]
-    parts = [f'<section class="{css}"><strong>{_e(v.heading)}</strong>']
+    css = {"green": "verdict green", "amber": "verdict amber", "red": "verdict red"}.get(v.colour or "",
+                                                                                        "verdict neutral")
+    parts = [f'<section class="{css}" data-status="{_e(v.status or "")}"><strong>{_e(v.heading)}</strong>']
     if v.detail:
         parts.append(f"<p>{_e(v.detail)}</p>")
     if v.reasons:
@@ -136,7 +156,22 @@ def _verdict(page: Page) -> str:
                      + "".join(f"<li>{_e(r)}</li>" for r in v.reasons) + "</ul>")
     if page.verdict_table is not None:
         parts.append(_table(page.verdict_table))
+    if page.status_grid is not None:
+        parts.append(_grid(page.status_grid))
     parts.append("</section>")
+    return "\n".join(parts)
+
+
+def _grid(grid: StatusGrid) -> str:
+    parts = [f"<h3>{_e(grid.title)}</h3>"] if grid.title else []
+    if grid.note:
+        parts.append(f'<p class="note">{_e(grid.note)}</p>')
+    parts.append("<table><tr>" + "".join(f"<th>{_e(h)}</th>" for h in grid.header) + "</tr>")
+    for name, cells in grid.rows:
+        parts.append(f"<tr><th>{_e(name)}</th>" + "".join(
+            f'<td class="{_e(state)}" title="{_e(state.replace("_", " "))}">{_e(text)}</td>'
+            for text, state in cells) + "</tr>")
+    parts.append("</table>")
     return "\n".join(parts)
 
 
@@ -164,6 +199,7 @@ def render(page: Page) -> str:
         _kpis(page.kpis),
         "<h2>What the simulation shows</h2>",
         *(_chart(b) for b in page.charts),
+        *(_table(t) for t in page.results),
         "<h2>Assumptions</h2>",
         '<p class="note">The scenario as simulated. Change any of these in the scenario file '
         "and run again to test a different assumption.</p>",
@@ -174,12 +210,19 @@ def render(page: Page) -> str:
     if page.problems:
         body.append('<section class="problems"><h3>Notes on this report</h3><ul>'
                     + "".join(f"<li>{_e(p)}</li>" for p in page.problems) + "</ul></section>")
+    return document(page.title, body, specs, page.stamp)
+
+
+def document(title: str, body: list[str], specs: dict[str, Any], stamp: str = "") -> str:
+    """A whole HTML document in the report's style: ``body`` (HTML fragments, already
+    escaped) and the Vega-Lite ``specs`` of its charts by element id, libraries inlined;
+    ``stamp`` says what it was built from (:mod:`itsim.report.stamp`)."""
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(page.title)}</title>",
-        f'<meta name="{STAMP_META}" content="{_e(page.stamp)}">' if page.stamp else "",
+        f"<title>{_e(title)}</title>",
+        f'<meta name="{STAMP_META}" content="{_e(stamp)}">' if stamp else "",
         f"<style>{CSS}</style>",
         f"<script>{javascript()}</script>",
         "</head><body><main>",

@@ -1,7 +1,9 @@
-"""Charts of a sweep: how each policy fares as demand rises, and where it tips.
+"""Charts of a sweep: how each policy fares along the varied key, and where it tips.
 
 Each point is a mean over replications with a 95% Student-t interval (shaded);
-money and neglect are compared at today's level of demand.
+money and neglect are compared at today's level (the level nearest the middle of
+the range for keys other than demand). Axes and captions name the varied key in
+words (``Engineers (people)``); integer keys keep integer ticks.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
+from itsim import narrative
 from itsim.report import fmt
 from itsim.report.charts import (
     HEIGHT,
@@ -43,18 +46,39 @@ def series_colour(sweep: SweepResults, symbol: str = "stroke") -> alt.Color:
     return alt.Color("series:N", title=None, scale=scale, legend=style)
 
 
+def _integer_key(sweep: SweepResults) -> bool:
+    return all(float(x).is_integer() for x in sweep.x_values) and sweep.x_key != "demand_scale"
+
+
 def _x(sweep: SweepResults) -> alt.X:
-    return alt.X("x:Q", title=fmt.key_label(sweep.x_key), scale=alt.Scale(zero=False, nice=False))
+    axis = alt.Axis(format="d", tickMinStep=1) if _integer_key(sweep) else alt.Axis()
+    return alt.X("x:Q", title=narrative.axis_title(sweep.x_key), axis=axis,
+                 scale=alt.Scale(zero=False, nice=False))
+
+
+def _rising(sweep: SweepResults) -> str:
+    """``as demand rises``, ``as engineers are added``."""
+    words = narrative.key_words(sweep.x_key)
+    if sweep.x_key.startswith("team."):
+        return f"as {words} are added"
+    return f"as {words} rises"
 
 
 def tipping_points(sweep: SweepResults) -> pd.DataFrame:
-    """Too-busy point and its interval per series (policy); empty where none tipped."""
+    """Too-busy point and its interval per series (policy), inside the range tested; an
+    interval end left open (many resamples never tip) is drawn to the end of the range."""
+    low_end, high_end = min(sweep.x_values), max(sweep.x_values)
     rows = []
     for policy, entry in sweep.too_busy.items():
-        if isinstance(entry, dict) and entry.get("point") is not None:
-            low, high = entry.get("ci95") or (entry["point"], entry["point"])
-            rows.append({"series": fmt.policy_label(policy), "point": float(entry["point"]),
-                         "low": float(low), "high": float(high)})
+        if not isinstance(entry, dict) or entry.get("point") is None:
+            continue
+        if entry.get("kind") in ("below_range", "above_range"):
+            continue  # too busy at every level tested: no boundary to draw
+        point = float(entry["point"])
+        low, high = entry.get("ci95") or (point, point)
+        rows.append({"series": fmt.policy_label(policy), "point": point,
+                     "low": low_end if low is None else float(low),
+                     "high": high_end if high is None else float(high)})
     return pd.DataFrame(rows, columns=["series", "point", "low", "high"])
 
 
@@ -97,11 +121,17 @@ def hockey_stick_chart(sweep: SweepResults) -> Figure | None:
     ) if p is not None]
     if not panels:
         return None
+    if sweep.x_key == "demand_scale":
+        heading = "The hockey stick: waiting explodes past the tipping point"
+        caption = ("Waiting grows slowly, then suddenly: a little more demand past the dashed line "
+                   "costs far more delay than the same increase below it.")
+    else:
+        heading = f"Waiting {_rising(sweep)}"
+        caption = (f"How long the business and users wait {_rising(sweep)}; the dashed line marks "
+                   "where each policy's status changes to or from too busy.")
     chart = side_by_side(panels, title(
-        "The hockey stick: waiting explodes past the tipping point",
-        f"{INTERVAL_NOTE}; dashed line: where each policy tips into 'too busy'"))
-    return Figure("hockey_stick", chart, "Waiting grows slowly, then suddenly: a little more demand "
-                  "past the dashed line costs far more delay than the same increase below it.")
+        heading, f"{INTERVAL_NOTE}; dashed line: where each policy's status changes to or from 'too busy'"))
+    return Figure("hockey_stick", chart, caption)
 
 
 def hours_share_chart(sweep: SweepResults) -> Figure | None:
@@ -127,10 +157,12 @@ def hours_share_chart(sweep: SweepResults) -> Figure | None:
                  alt.Tooltip("mean:Q", title="Share of hours", format=".0%")],
     ).properties(width=220, height=200).facet(
         facet=alt.Facet("series:N", title=None, sort=series_order(sweep)), columns=3
-    ).properties(title=title("Where the hours go as demand rises",
+    ).properties(title=title(f"Where the hours go {_rising(sweep)}",
                              "Mean share of the team's hours by kind of work, per policy"))
-    return Figure("hours", chart, "As demand rises, firefighting takes a larger share and "
-                  "squeezes out maintenance and projects first.")
+    caption = ("As demand rises, firefighting takes a larger share and squeezes out maintenance "
+               "and projects first." if sweep.x_key == "demand_scale" else
+               f"The share of the team's hours by kind of work {_rising(sweep)}.")
+    return Figure("hours", chart, caption)
 
 
 def _pair(sweep: SweepResults, name: str, specs: list[tuple[str, str]], heading: str,
@@ -157,7 +189,7 @@ def debt_chart(sweep: SweepResults) -> Figure | None:
     return _pair(sweep, "debt", [
         ("tech_debt_hours_end", "Tech debt at the end (hours of overdue maintenance)"),
         ("security_incidents", "Major security incidents"),
-    ], "Neglect builds up as demand rises",
+    ], f"Neglect {_rising(sweep)}",
         "Maintenance skipped under pressure returns as tech debt and security exposure.")
 
 
@@ -176,10 +208,7 @@ def _at_reference(sweep: SweepResults, items: list[tuple[str, str]]) -> pd.DataF
 
 
 def _level_text(sweep: SweepResults) -> str:
-    ref = sweep.reference_x
-    if sweep.x_key == "demand_scale":
-        return "today's demand" if ref == 1.0 else f"{ref:g}× today's demand"
-    return f"{fmt.key_label(sweep.x_key).lower()} = {ref:g}"
+    return narrative.level_words(sweep.x_key, sweep.reference_x)
 
 
 def money_chart(sweep: SweepResults) -> Figure | None:
@@ -201,8 +230,9 @@ def money_chart(sweep: SweepResults) -> Figure | None:
 
 def neglect_chart(sweep: SweepResults) -> Figure | None:
     """Recurring work done late or skipped, by risk category, per policy at today's demand."""
-    metrics = sorted(m for m in sweep.table["metric"].unique()
-                     if str(m).startswith("recurring_neglect_hours."))
+    names = [str(m) for m in sweep.table["metric"].unique()]
+    prefix = "neglect_hours." if any(m.startswith("neglect_hours.") for m in names) else "recurring_neglect_hours."
+    metrics = sorted(m for m in names if m.startswith(prefix))
     data = _at_reference(sweep, neglect_items(metrics))
     if data.empty:
         return None
@@ -212,7 +242,7 @@ def neglect_chart(sweep: SweepResults) -> Figure | None:
         "What each policy neglects behind the scenes",
         f"At {_level_text(sweep)}; routine maintenance late or skipped, by risk"))
     return Figure("neglect", chart, "A policy that protects maintenance keeps these bars short "
-                  "even when demand is high.")
+                  "even when the team is stretched.")
 
 
 

@@ -313,3 +313,16 @@ def test_a_report_from_another_version_is_not_current(tmp_path: Path, monkeypatc
     write_report(directory)
     monkeypatch.setattr("itsim.__version__", "0.0.1")
     assert not stamp.is_current(directory)
+
+
+def test_a_report_missing_a_chart_is_never_current(tmp_path: Path, monkeypatch) -> None:
+    from itsim.report import ChartError, build
+
+    def broken_chart(run):
+        raise ValueError("no data")
+
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    monkeypatch.setattr(build, "RUN_CHARTS", (*build.RUN_CHARTS[:2], broken_chart))
+    with pytest.raises(ChartError):
+        write_report(directory)
+    assert (directory / "report.html").exists() and not stamp.is_current(directory)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import atexit
 import gc
+import os
 import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from itsim.interrupt import Interrupted, stop_on_signals
+from itsim.terminal import echo, printable
 
 app = typer.Typer(
     add_completion=True,
@@ -70,21 +74,22 @@ IMAGES_HELP = "Also write each chart as PNG and SVG in charts/ (for slides and d
 def validate(
     scenarios: Annotated[list[Path], typer.Argument(help="Scenario TOML files to check.")],
 ) -> None:
-    """Check scenario files; print every problem as FILE: path.to.field: problem."""
-    from itsim.policies import policy_for
+    """Check scenario files; print every problem as FILE: path.to.field: problem.
+
+    A scenario whose one replication would be beyond itsim's work limits is a problem too."""
     from itsim.scenario import ScenarioError, load_scenario
+    from itsim.workload import check_scenario
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            sc = load_scenario(path)
-            policy_for(sc)
+            check_scenario(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems)
     if problems:
         raise BadInput(problems)
     for path in scenarios:
-        typer.echo(f"{path}: ok")
+        echo(f"{path}: ok")
 
 
 @app.command()
@@ -94,49 +99,94 @@ def run(
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
-    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", metavar="KEY=VALUE",
         help="Change one value for this run (repeatable): a dotted key and a TOML value, "
              "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
 
     With --set, the scenario.toml stored with the results is your file with the changed
     values (comments kept) and a header listing the changes."""
-    from itsim.experiment import policy_for, replicate
+    from itsim.experiment import check_work, replicate
     from itsim.narrative import headline, terminal_colour
     from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError
-    from itsim.store import write_run
+    from itsim.store import clear_folder, write_run
     from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
-    if workers is not None:
-        _positive("--workers", workers)
+    _workers(workers, force)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
         sc, text = load_with_settings(scenario, set_ or [])
-        policy_for(sc)
+        check_work(sc, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / scenario.stem
-    result = replicate(
-        sc, replications=replications, seed=seed, workers=workers,
-        progress=ProgressDisplay(f"simulating {sc.name}", replications),
-    )
-    write_run(out, sc, result, scenario_text=text)
+    folder = _output_folder(out, "run", sc.name, [scenario], overwrite)
+    if folder.clear:
+        clear_folder(out)
+    try:
+        result = replicate(
+            sc, replications=replications, seed=seed, workers=workers, force=True,
+            progress=ProgressDisplay(f"simulating {printable(sc.name, one_line=True)}", replications),
+        )
+    except Interrupted as exc:
+        exc.message = f"interrupted: nothing was written to {out}/"
+        raise
+    write_run(out, sc, result, scenario_text=text, replace=folder.replace)
     from itsim.report import write_report
 
     report, chart_problems = _report(write_report, out, images)
     s = result.summary
-    typer.echo(f"{sc.name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
+    name = printable(sc.name, one_line=True)
+    typer.echo(f"{name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
     colour = terminal_colour(s)
     for line in headline(s, currency=sc.costs.currency):
         typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    checks_failed = _failed_checks([("", s)])
     _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
+
+
+def _workers(workers: int | None, force: bool) -> None:
+    """``--workers`` from 1 to four per CPU (more only compete for the CPUs and memory) unless forced;
+    None is one per usable core."""
+    if workers is None:
+        return
+    _positive("--workers", workers)
+    most = 4 * (os.cpu_count() or 1)
+    if workers > most and not force:
+        raise BadInput([f"--workers: at most {most} on this machine (4 per CPU; got {workers}); --force allows more"])
+
+
+def _output_folder(out: Path, kind: str, name: str, inputs: list[Path], overwrite: bool):
+    """``--out`` checked before any work (:func:`itsim.outdir.prepare`)."""
+    from itsim.outdir import OutputFolderError, prepare
+
+    try:
+        return prepare(out, kind, name, inputs, overwrite)
+    except OutputFolderError as exc:
+        raise BadInput([str(exc)]) from None
+
+
+def _failed_checks(summaries: list[tuple[str, dict]]) -> bool:
+    """Name every failed invariant check (``summary.json`` -> ``checks``); whether any failed
+    (the command then exits 1)."""
+    from itsim.checks import failures
+
+    lines = [f"invariant check failed{f' in {where}' if where else ''}: {line}"
+             for where, summary in summaries for line in failures(summary)]
+    for line in lines:
+        echo(line, err=True)
+    return bool(lines)
 
 
 @app.command()
@@ -152,19 +202,21 @@ def sweep(
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
+    overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
     from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError, load_scenario
-    from itsim.sweep import SweepMismatch, parse_vary, plan
+    from itsim.sweep import SweepMismatch, check_sweep_work, parse_vary, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
-    if workers is not None:
-        _positive("--workers", workers)
+    _workers(workers, force)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
     grid: dict[str, list] = {}
     for text in vary:
@@ -186,10 +238,13 @@ def sweep(
         raise BadInput(problems)
     try:
         sc = load_scenario(scenario)
-        cells = plan(sc, grid, policy)
+        require_numeric_key(grid)
+        cells = plan(sc, grid, policy, force=force)
+        check_sweep_work(cells, replications, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
+    _output_folder(out, "sweep", sc.name, [scenario], overwrite)
 
     runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
     if isinstance(runner, DaskExecutor):
@@ -197,14 +252,24 @@ def sweep(
             runner.connect()
         except (OSError, TimeoutError, ValueError) as exc:
             raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
+    progress = ProgressDisplay(f"sweeping {printable(sc.name, one_line=True)}")
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
-                           executor=runner, progress=ProgressDisplay(f"sweeping {sc.name}"))
-    except SweepMismatch as exc:
+                           executor=runner, progress=progress, force=force, overwrite=overwrite)
+    except (SweepMismatch, FolderLocked) as exc:
         raise BadInput([str(exc)]) from None
+    except Interrupted as exc:
+        exc.message = (f"interrupted: {_complete_cells(out, cells)} of {len(cells)} cells complete in {out}/; "
+                       f"run the same command again to resume")
+        raise
     finally:
         if isinstance(runner, DaskExecutor):
             runner.close()
+    if result.stale_lock:
+        echo(f"note: took over the lock of a sweep that stopped without finishing "
+             f"(process {result.stale_lock.get('pid')} on {result.stale_lock.get('host')})", err=True)
+    for cid, problem in result.recomputed:
+        echo(f"computed again: {cid}: {problem}", err=True)
     failed = len(result.failed)
     current = result.resumed == len(cells) and _report_is_current(out, images)
     report, chart_problems = (_report(_write_sweep_report, out, images) if failed < len(cells) and not current
@@ -212,8 +277,8 @@ def sweep(
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
-    typer.echo(f"{sc.name}: {len(cells)} cells ({shape}), {replications} replications each (seed {result.seed}); "
-               f"{len(cells) - result.resumed} computed, {result.resumed} already done")
+    echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), {replications} replications each "
+         f"(seed {result.seed}); {len(cells) - result.resumed} computed, {result.resumed} already done")
     try:
         points = result.too_busy_point()
     except ValueError:
@@ -224,14 +289,23 @@ def sweep(
         levels = ", ".join(typer.style(text, fg=status_colour(state)) for text, state in level_statuses(entry))
         typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
-        typer.echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+        echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
     if current:
-        typer.echo(f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date "
-                   "(itsim report rebuilds it).")
-    typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+        echo(f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date "
+             "(itsim report rebuilds it).")
+    echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
+    checks_failed = _failed_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
     _fail_on_charts(chart_problems)
+    if checks_failed:
+        sys.exit(1)
     if failed:
         sys.exit(1)
+
+
+def _complete_cells(out: Path, cells) -> int:
+    from itsim.store import cell_complete
+
+    return sum(cell_complete(out / "cells" / c.id) for c in cells)
 
 
 def _write_sweep_report(out: Path, images: bool) -> Path:
@@ -271,13 +345,19 @@ def report(
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Rebuild report.html (and, with --images, charts/) from stored results."""
+    from itsim.outdir import kind_of
     from itsim.report import build_report
+    from itsim.store import DamagedResults, check_run_folder, check_sweep_folder
 
     try:
+        if kind_of(directory) == "sweep":
+            check_sweep_folder(directory)
+        elif kind_of(directory) == "run":
+            check_run_folder(directory)
         path, problems = _report(build_report, directory, images)
-    except FileNotFoundError as exc:
+    except (FileNotFoundError, DamagedResults) as exc:
         raise BadInput([str(exc)]) from None
-    typer.echo(f"Report: {path}")
+    echo(f"Report: {path}")
     _fail_on_charts(problems)
 
 
@@ -460,31 +540,47 @@ def _scenario_error() -> type[Exception]:
 
 
 def main() -> None:
-    """Entry point: maps bad input to exit 2 and internal errors to exit 1, without tracebacks."""
+    """Entry point: maps bad input to exit 2, internal errors to exit 1 and Ctrl-C or SIGTERM
+    to 130 or 143, each with a message and without tracebacks."""
     # The interpreter's last garbage collection walks every object that pandas, altair and the
     # results left behind, 0.2-0.3 s of CPU for memory the operating system takes back anyway:
     # freezing them at exit (after every other exit handler) leaves them out of it.
     atexit.register(gc.freeze)
-    try:
-        app(prog_name="itsim", standalone_mode=False)
-    except BadInput as exc:
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except _scenario_error() as exc:  # evaluated only when an exception gets this far
-        for line in exc.problems:
-            typer.echo(line, err=True)
-        sys.exit(2)
-    except Exception as exc:  # usage errors from the command-line parser, and genuine failures
-        code = getattr(exc, "exit_code", None)
-        if hasattr(exc, "format_message") and isinstance(code, int):
-            typer.echo(f"error: {exc.format_message()}", err=True)
-            sys.exit(code)
-        if type(exc).__name__ == "Abort":
-            typer.echo("interrupted", err=True)
-            sys.exit(130)
-        typer.echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
-        sys.exit(1)
+    with stop_on_signals():
+        try:
+            code = app(prog_name="itsim", standalone_mode=False)
+        except Interrupted as exc:
+            _show_cursor()
+            echo(exc.message, err=True)
+            sys.exit(exc.code)
+        except (BadInput, _scenario_error()) as exc:  # evaluated only when an exception gets this far
+            for line in exc.problems:
+                echo(line, err=True)
+            sys.exit(2)
+        except Exception as exc:  # usage errors from the command-line parser, and genuine failures
+            code = getattr(exc, "exit_code", None)
+            if hasattr(exc, "format_message") and isinstance(code, int):
+                echo(f"error: {exc.format_message()}", err=True)
+                sys.exit(code)
+            if type(exc).__name__ == "Abort":
+                echo("interrupted", err=True)
+                sys.exit(130)
+            echo(f"internal error: {type(exc).__name__}: {exc}", err=True)
+            sys.exit(1)
+    if isinstance(code, int) and not isinstance(code, bool) and code != 0:
+        # typer returns the status of an Exit (Ctrl-C during parsing is 130) instead of raising it
+        if code == 130:
+            echo("interrupted", err=True)
+        sys.exit(code)
+
+
+def _show_cursor() -> None:
+    """A progress bar stopped by a signal leaves the cursor hidden: show it again."""
+    if sys.stderr.isatty():
+        from rich.console import Console
+
+        Console(stderr=True).show_cursor(True)
+
 
 if __name__ == "__main__":
     main()

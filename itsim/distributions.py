@@ -10,14 +10,19 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
+
+from itsim.bounds import Bounded
+
+#: The range of ``cv`` for ``lognormal`` and ``gamma``: outside it the shape parameters
+#: underflow or overflow (a gamma of cv 1e-200 has shape 1e400), and no real effort varies so.
+MIN_CV, MAX_CV = 1e-6, 100.0
 
 if TYPE_CHECKING:  # numpy is imported where an array is made, so that reading a scenario does not load it
     import numpy as np
 
 
-class _Distribution(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class _Distribution(Bounded):
 
     @property
     def mean(self) -> float:  # pragma: no cover - abstract
@@ -64,7 +69,7 @@ class Lognormal(_Distribution):
 
     dist: Literal["lognormal"]
     mean_: float = Field(alias="mean", gt=0)
-    cv_: float = Field(alias="cv", gt=0)
+    cv_: float = Field(alias="cv", ge=MIN_CV, le=MAX_CV)
 
     @property
     def mean(self) -> float:
@@ -85,7 +90,7 @@ class Gamma(_Distribution):
 
     dist: Literal["gamma"]
     mean_: float = Field(alias="mean", gt=0)
-    cv_: float = Field(alias="cv", gt=0)
+    cv_: float = Field(alias="cv", ge=MIN_CV, le=MAX_CV)
 
     @property
     def mean(self) -> float:

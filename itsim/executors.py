@@ -13,6 +13,8 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
 
+from itsim.interrupt import worker_started
+
 
 class Executor(Protocol):
     """Runs independent tasks; see the module docstring."""
@@ -25,7 +27,10 @@ class LocalExecutor:
     with one worker, tasks run in this process, in order.
 
     Worker processes are forked where the platform does so, so policies registered
-    at run time (``itsim.policies.register``) are known to them.
+    at run time (``itsim.policies.register``) are known to them. When the caller stops
+    early (Ctrl-C, SIGTERM, an error, or leaving the loop), the workers are terminated
+    at once rather than left to finish their tasks; workers also exit by themselves
+    when this process dies (:func:`itsim.interrupt.worker_started`).
     """
 
     def __init__(self, workers: int | None = 1):
@@ -42,14 +47,27 @@ class LocalExecutor:
             for i, args in enumerate(tasks):
                 yield i, fn(*args)
             return
-        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)))
+        pool = ProcessPoolExecutor(max_workers=min(self.workers, len(tasks)), initializer=worker_started)
         try:
             futures = {pool.submit(fn, *args): i for i, args in enumerate(tasks)}
             for future in as_completed(futures):
                 # forget each future as it is handed over, so that finished results are not all kept
                 yield futures.pop(future), future.result()
+        except BaseException:
+            _terminate(pool)
+            raise
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _terminate(pool: ProcessPoolExecutor) -> None:
+    """Stop a pool's workers now: their tasks are abandoned, nothing of theirs was stored."""
+    terminate = getattr(pool, "terminate_workers", None)  # Python 3.14+
+    if terminate is not None:
+        terminate()
+        return
+    for process in list((getattr(pool, "_processes", None) or {}).values()):
+        process.terminate()
 
 
 class DaskExecutor:

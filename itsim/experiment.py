@@ -12,7 +12,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from itsim import checks as _checks
 from itsim import metrics as _metrics
+from itsim import workload
 from itsim.model.world import World
 from itsim.policies import policy_for
 from itsim.progress import ProgressArg, progress_for
@@ -44,12 +46,43 @@ class Run:
         return self.world.log.frame()
 
 
+def expect_scenario(scenario: object, caller: str) -> None:
+    """Raise a clear ``TypeError`` unless ``scenario`` is a :class:`Scenario`."""
+    if not isinstance(scenario, Scenario):
+        raise TypeError(f"{caller}: expected an itsim.Scenario (from itsim.load_scenario or itsim.loads_scenario), "
+                        f"got {type(scenario).__name__}")
+
+
+def expect_count(value: object, name: str, least: int) -> None:
+    """Raise a clear ``TypeError`` or ``ValueError`` unless ``value`` is an integer >= ``least``."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an integer, got {type(value).__name__}")
+    if value < least:
+        raise ValueError(f"{name} must be >= {least}, got {value}")
+
+
+def check_work(scenario: Scenario, replications: int = 1, force: bool = False) -> None:
+    """Refuse a run whose expected work is beyond the limits of :mod:`itsim.workload`
+    (raises :class:`itsim.workload.TooMuchWork`, one line per problem), unless ``force``."""
+    expect_scenario(scenario, "check_work")
+    workload.check_scenario(scenario, replications, force)
+
+
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
-             keep_events: bool = True) -> Run:
-    """Run one replication. ``seed`` defaults to the scenario's ``[scenario] seed``."""
+             keep_events: bool = True, force: bool = False) -> Run:
+    """Run one replication. ``seed`` defaults to the scenario's ``[scenario] seed``.
+
+    A replication whose expected work is beyond the limits of :mod:`itsim.workload` is
+    refused (:class:`itsim.workload.TooMuchWork`) unless ``force``.
+    """
+    expect_scenario(scenario, "simulate")
     seed = scenario.scenario.seed if seed is None else seed
+    expect_count(seed, "seed", 0)
+    expect_count(replication, "replication", 0)
     policy = policy_for(scenario)
     adjusted = policy.adjust(scenario)
+    if not force:
+        workload.check([workload.estimate(adjusted)])
     world = World(adjusted, policy, seed, replication).run()
     t0 = time.perf_counter()
     values, series, checks = _metrics.compute(world)
@@ -68,7 +101,8 @@ def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
 
 
 def _one(scenario: Scenario, seed: int, replication: int) -> Run:
-    return simulate(scenario, seed=seed, replication=replication, keep_events=False)
+    """One replication in a worker (the work was checked before the replications started)."""
+    return simulate(scenario, seed=seed, replication=replication, keep_events=False, force=True)
 
 
 @dataclass
@@ -83,19 +117,21 @@ class Replicated:
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
-              workers: int | None = 1, progress: ProgressArg = None) -> Replicated:
+              workers: int | None = 1, progress: ProgressArg = None, force: bool = False) -> Replicated:
     """Run ``replications`` replications and summarise them.
 
     ``workers``: local processes; 1 (the default) runs them in this process, None one
     process per usable core (:func:`itsim.cores.usable_cores`, what ``itsim run`` does).
     Results are the same whatever the number. ``progress``: True shows a progress bar
     with the time left (:mod:`itsim.progress`); a function is called with the number of
-    replications finished so far.
+    replications finished so far. Work beyond the limits of :mod:`itsim.workload` is
+    refused unless ``force``.
     """
-    if replications < 1:
-        raise ValueError("replications must be >= 1")
+    expect_scenario(scenario, "replicate")
+    expect_count(replications, "replications", 1)
     seed = scenario.scenario.seed if seed is None else seed
-    policy_for(scenario)  # fail fast on a bad policy, before any work
+    expect_count(seed, "seed", 0)
+    check_work(scenario, replications, force)  # fail fast on a bad policy or too much work, before any work
     from itsim.executors import LocalExecutor
 
     runs = []
@@ -125,5 +161,6 @@ def collect(scenario: Scenario, seed: int, runs: list[Run]) -> Replicated:
         "policy": scenario.policy.names,
         "metrics": summarise(long),
         "too_busy": overall(scenario, [r.too_busy for r in runs]),
+        "checks": _checks.summarise(runs),
     }
     return Replicated(summary=summary, runs=long, timeseries=series, checks=checks)

@@ -309,6 +309,24 @@ def _project_metrics(world, it: _Items, lo, hi, m, checks) -> None:
     finished = win & (d <= hi)
     W = float((d - a)[finished].mean()) if finished.any() else 0.0
     checks["portfolio_lambda_W"] = float(win.sum() / span * W)
+    checks["portfolio_littles_law_tolerance"] = edge_tolerance(a, d, lo, hi, W)
+
+
+def edge_tolerance(arrive: np.ndarray, leave: np.ndarray, lo: float, hi: float, mean_time: float) -> float:
+    """How far L and lambda x W may differ over the window [lo, hi) (hours) because of
+    items straddling its edges, in items.
+
+    With every item inside the window, L x span = lambda x W x span exactly (both
+    are the total time spent in the system). Items already present at ``lo``
+    add their time after ``lo`` to L only; items still present at ``hi`` add their
+    time before ``hi`` to L, and count in lambda but not in W, which moves lambda x W
+    by at most W each.
+    """
+    span = hi - lo
+    early = (arrive < lo) & (leave > lo)
+    late = (arrive >= lo) & (arrive < hi) & (leave > hi)
+    spill = float((np.minimum(leave[early], hi) - lo).sum() + (hi - arrive[late]).sum())
+    return (spill + late.sum() * mean_time) / span + 1e-9
 
 
 def weekly(world, it: _Items, led: dict[str, np.ndarray]) -> pd.DataFrame:

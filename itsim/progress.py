@@ -115,10 +115,13 @@ class ProgressDisplay:
 def progress_for(progress: ProgressArg, label: str,
                  total: int | None = None) -> AbstractContextManager[Callable[..., Any] | None]:
     """What an API ``progress`` argument stands for, as a context manager that gives the
-    function to call (None for None or False) and closes a display of its own on leaving:
-    a new :class:`ProgressDisplay` for True, the argument itself for a function."""
+    function to call (None for None or False) and closes a display on leaving, also when
+    the work stops with an error: a new :class:`ProgressDisplay` for True, the argument
+    itself for a display or a function."""
     if progress is True:
         return ProgressDisplay(label, total)
+    if isinstance(progress, ProgressDisplay):
+        return progress
     return nullcontext(progress or None)
 
 

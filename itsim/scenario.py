@@ -9,13 +9,15 @@ say; inside the model the unit is the hour.
 from __future__ import annotations
 
 import math
+import os
 import re
 import tomllib
+from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import (
-    BaseModel,
     ConfigDict,
     Field,
     ValidationError,
@@ -23,8 +25,18 @@ from pydantic import (
     model_validator,
 )
 
+from itsim.bounds import (
+    MAX_PEOPLE_PER_ROLE,
+    MAX_PHASES,
+    MAX_ROLES,
+    MAX_SCENARIO_BYTES,
+    Bounded,
+    nesting_problem,
+    read_scenario_bytes,
+    toml_nesting_problem,
+)
 from itsim.distributions import Distribution
-from itsim.scenario_text import ScenarioError, did_you_mean, format_errors, set_dotted, to_toml
+from itsim.scenario_text import ScenarioError, did_you_mean, format_errors, plain_value, set_dotted, to_toml
 
 WORK_KINDS = ("incident", "recurring", "project")
 CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
@@ -33,8 +45,10 @@ PRIORITY_NAME = re.compile(r"^P[1-9]$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
-class _Section(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+class _Section(Bounded):
+    """A part of the scenario format: strict, finite and bounded (see :mod:`itsim.bounds`)."""
+
+    model_config = ConfigDict(populate_by_name=True)
 
 
 class ScenarioInfo(_Section):
@@ -51,7 +65,7 @@ class Team(_Section):
     """``[[team]]``: people in one role."""
 
     role: str
-    count: int = Field(ge=0, le=10_000)
+    count: int = Field(ge=0, le=MAX_PEOPLE_PER_ROLE)
     skills: list[Literal["incident", "recurring", "project"]] = list(WORK_KINDS)
     cost_per_hour: float = Field(default=0, ge=0)
     productivity: float = Field(default=1.0, gt=0, le=10)
@@ -247,9 +261,16 @@ class Policy(_Section):
     Parameters other than ``name`` belong to the named policies, which validate them.
     """
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+    model_config = ConfigDict(extra="allow")
 
     name: str | list[str] = "firefight_first"
+
+    @field_validator("name")
+    @classmethod
+    def _named(cls, v: str | list[str]) -> str | list[str]:
+        if not v or (isinstance(v, list) and not all(v)):
+            raise ValueError("give a policy name, or a list of policy names to combine")
+        return v
 
     @property
     def names(self) -> list[str]:
@@ -345,8 +366,9 @@ class Phase(_Section):
         if self.end_day <= self.start_day:
             raise ValueError(f"end_day must be after start_day, got {self.start_day} to {self.end_day}")
         for role, change in self.team.items():
-            if change.get("count", 0) < 0:
-                raise ValueError(f"team.{role}.count must be >= 0")
+            if not 0 <= change.get("count", 0) <= MAX_PEOPLE_PER_ROLE:
+                raise ValueError(f"team.{role}.count must be between 0 and {MAX_PEOPLE_PER_ROLE:,}"
+                                 f" (got {change['count']})")
         return self
 
 
@@ -355,7 +377,7 @@ class Scenario(_Section):
 
     demand_scale: float = Field(default=1.0, ge=0)
     scenario: ScenarioInfo
-    team: list[Team] = Field(min_length=1)
+    team: list[Team] = Field(min_length=1, max_length=MAX_ROLES)
     incidents: Incidents | None = None
     recurring: list[Recurring] = Field(default_factory=list)
     projects: Projects | None = None
@@ -363,23 +385,23 @@ class Scenario(_Section):
     policy: Policy = Field(default_factory=Policy)
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
-    phase: list[Phase] = Field(default_factory=list)
+    phase: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES)
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
         problems: list[str] = []
         roles = [t.role for t in self.team]
-        dup = sorted({r for r in roles if roles.count(r) > 1})
+        dup = sorted(r for r, n in Counter(roles).items() if n > 1)
         if dup:
             problems.append(f"team: role names must be unique, got {dup} more than once")
-        known = set(roles)
+        known = {t.role: t for t in self.team}
 
         def check_roles(path: str, names: list[str], kind: str) -> None:
             for i, r in enumerate(names):
                 if r not in known:
                     hint = did_you_mean(r, known)
                     problems.append(f"{path}[{i}]: no [[team]] has role {r!r}{hint}")
-                elif kind not in self.role(r).skills:
+                elif kind not in known[r].skills:
                     problems.append(f"{path}[{i}]: role {r!r} lacks the skill {kind!r}")
 
         if self.incidents is not None:
@@ -430,7 +452,10 @@ class Scenario(_Section):
     def from_dict(cls, data: dict[str, Any], source: str = "<scenario>") -> Scenario:
         """Validate plain data; raises :class:`ScenarioError` with one line per problem."""
         if not isinstance(data, dict):
-            raise ScenarioError([f"{source}: a scenario is a table of sections"])
+            raise ScenarioError([f"{source}: a scenario is a table of sections (got {type(data).__name__})"])
+        deep = nesting_problem(data)
+        if deep is not None:
+            raise ScenarioError([f"{source}: {deep}"])
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
@@ -440,11 +465,19 @@ class Scenario(_Section):
         """A copy with dotted keys changed, e.g. ``{"incidents.rate_per_day": 40}``.
 
         Lists of tables are addressed by index (``recurring.0.due_within_days``) or by
-        ``role``/``name`` (``team.engineer.count``). The result is validated again.
+        ``role``/``name`` (``team.engineer.count``). Numpy numbers and tuples are taken
+        as the plain numbers and lists they stand for. The result is validated again.
+        Raises ``TypeError`` for changes that are not a mapping of text keys.
         """
+        if not isinstance(changes, Mapping):
+            raise TypeError(f"with_changes: expected a mapping of dotted keys to values, got {type(changes).__name__}")
+        bad = [k for k in changes if not isinstance(k, str)]
+        if bad:
+            raise TypeError(f"with_changes: keys are dotted scenario keys as text (e.g. 'incidents.rate_per_day'),"
+                            f" got {bad[0]!r} ({type(bad[0]).__name__})")
         data = self.to_dict()
         for key, value in changes.items():
-            set_dotted(data, key, value)
+            set_dotted(data, key, plain_value(value))
         return Scenario.from_dict(data, source="with_changes")
 
     def dumps(self) -> str:
@@ -459,19 +492,30 @@ def load_scenario(path: str | Path) -> Scenario:
     """Read and validate a TOML scenario file.
 
     Raises :class:`ScenarioError` (one line per problem, each prefixed by the
-    file name) for missing, unreadable, binary, empty or invalid files.
+    file name) for missing, unreadable, binary, empty, oversized, deeply nested or
+    invalid files, and for anything but a regular file (a directory, a pipe, a device),
+    which is refused without reading from it.
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"load_scenario: expected a file path, got {type(path).__name__}")
     path = Path(path)
     src = str(path)
     try:
-        raw = path.read_bytes()
+        raw = read_scenario_bytes(path)
     except OSError as exc:
         raise ScenarioError([f"{src}: cannot read file ({exc.strerror or exc})"]) from None
+    except ValueError as exc:
+        raise ScenarioError([f"{src}: {exc}"]) from None
     return loads_scenario(raw, source=src)
 
 
 def loads_scenario(raw: bytes | str, source: str = "<scenario>") -> Scenario:
-    """Validate scenario TOML given as text or bytes."""
+    """Validate scenario TOML given as text or bytes (at most 2 MiB, nested at most 32 deep)."""
+    if not isinstance(raw, bytes | str):
+        raise TypeError(f"loads_scenario: expected TOML text (str or bytes), got {type(raw).__name__}")
+    if len(raw) > MAX_SCENARIO_BYTES:
+        raise ScenarioError([f"{source}: too large ({len(raw):,} characters; scenarios are limited to "
+                             f"{MAX_SCENARIO_BYTES:,} bytes)"])
     if isinstance(raw, bytes):
         if b"\x00" in raw:
             raise ScenarioError([f"{source}: not a text file (expected UTF-8 TOML)"])
@@ -485,6 +529,9 @@ def loads_scenario(raw: bytes | str, source: str = "<scenario>") -> Scenario:
         text = raw
     if not text.strip():
         raise ScenarioError([f"{source}: empty file (expected a TOML scenario with [scenario], [[team]], ...)"])
+    deep = toml_nesting_problem(text)
+    if deep is not None:
+        raise ScenarioError([f"{source}: {deep}"])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

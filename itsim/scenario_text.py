@@ -71,8 +71,12 @@ def _keys_of(model: type[BaseModel]) -> list[str]:
     return [info.alias or name for name, info in model.model_fields.items()]
 
 
-def _short(value: Any) -> str:
-    text = repr(value)
+def toml_text(value: Any) -> str:
+    """A value as the user wrote it in TOML (``true``, ``"1.5"``, ``inf``), cut to 60 characters."""
+    try:
+        text = _toml_value(value)
+    except TypeError:
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
 
 
@@ -112,7 +116,7 @@ def format_errors(exc: ValidationError, data: dict[str, Any], root: type[BaseMod
             continue
         if typ == "union_tag_not_found":
             lines.append(
-                f"{_path(loc)}: a distribution needs dist = one of {', '.join(KINDS)} (got {_short(got)})"
+                f"{_path(loc)}: a distribution needs dist = one of {', '.join(KINDS)} (got {toml_text(got)})"
             )
             continue
         if typ == "value_error":
@@ -121,12 +125,24 @@ def format_errors(exc: ValidationError, data: dict[str, Any], root: type[BaseMod
                 lines.append(f"{prefix}: {part}" if prefix else part)
             continue
         text = msg[0].lower() + msg[1:] if msg else msg
-        suffix = f" (got {_short(got)})" if found else ""
+        suffix = f" (got {toml_text(got)})" if found else ""
         lines.append(f"{_path(loc)}: {text}{suffix}")
     return lines
 
 
 # -- dotted keys and TOML output --------------------------------------------------------
+
+
+def plain_value(value: Any) -> Any:
+    """``value`` as plain data: numpy numbers become Python numbers, tuples lists (in depth)."""
+    if isinstance(value, dict):
+        return {k: plain_value(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    item = getattr(value, "item", None)
+    if item is not None and type(value).__module__ == "numpy":
+        return item()
+    return value
 
 
 def set_dotted(data: dict[str, Any], key: str, value: Any) -> None:
@@ -175,12 +191,22 @@ def _toml_value(v: Any) -> str:
             return "inf" if v > 0 else "-inf"
         return repr(v)
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        return '"' + _TOML_ESCAPES.sub(_toml_escape, v) + '"'
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     if isinstance(v, dict):
         return "{ " + ", ".join(f"{_toml_key(k)} = {_toml_value(x)}" for k, x in v.items()) + " }"
     raise TypeError(f"cannot write {type(v).__name__} to TOML")
+
+
+#: What a TOML basic string cannot hold as is: quotes, backslashes and control characters.
+_TOML_ESCAPES = re.compile(r'["\\\x00-\x1f\x7f]')
+_TOML_SHORT = {'"': '\\"', "\\": "\\\\", "\b": "\\b", "\t": "\\t", "\n": "\\n", "\f": "\\f", "\r": "\\r"}
+
+
+def _toml_escape(match: re.Match) -> str:
+    ch = match.group()
+    return _TOML_SHORT.get(ch) or f"\\u{ord(ch):04x}"
 
 
 def _toml_key(k: str) -> str:

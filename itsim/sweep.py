@@ -17,9 +17,10 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -27,16 +28,23 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from itsim import store
+from itsim import store, workload
 from itsim.executors import Executor, LocalExecutor
-from itsim.experiment import Run, collect, policy_for, simulate
+from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
+from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
 from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario, ScenarioError
+from itsim.scenario_text import plain_value
 from itsim.tipping import tipping_point
+from itsim.workload import FORCE_HINT, TooMuchWork, estimate
+from itsim.workload import check as check_work
 
 #: Metric added to the sweep table: 1.0 when a replication was too busy, else 0.0.
 TOO_BUSY = "too_busy"
+
+#: The most values one ``--vary`` key may take.
+MAX_STEPS = 10_000
 
 _INT = re.compile(r"[+-]?\d+")
 _UNSAFE = re.compile(r"[^A-Za-z0-9._+=-]")
@@ -91,6 +99,10 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
             raise ValueError(f"{key}: {spec!r}: START and STOP must be numbers and STEPS an integer") from None
         if steps < 1 or (steps == 1 and start != stop):
             raise ValueError(f"{key}: {spec!r}: STEPS must be >= 2 to span START..STOP")
+        if steps > MAX_STEPS:
+            raise ValueError(f"{key}: {spec!r}: at most {MAX_STEPS:,} STEPS (got {steps:,})")
+        if not (math.isfinite(start) and math.isfinite(stop)):
+            raise ValueError(f"{key}: {spec!r}: START and STOP must be finite numbers")
         values: list[Any] = [float(f"{v:.12g}") for v in np.linspace(start, stop, steps)]
         if _INT.fullmatch(parts[0]) and _INT.fullmatch(parts[1]) and all(v.is_integer() for v in values):
             values = [int(v) for v in values]
@@ -98,7 +110,12 @@ def parse_vary(text: str) -> tuple[str, list[Any]]:
         items = [p.strip() for p in spec.split(",")]
         if any(not p for p in items):
             raise ValueError(f"{key}: {spec!r}: empty value in the list")
+        if len(items) > MAX_STEPS:
+            raise ValueError(f"{key}: at most {MAX_STEPS:,} values (got {len(items):,})")
         values = [_scalar(p) for p in items]
+        infinite = [p for p, v in zip(items, values, strict=True) if isinstance(v, float) and not math.isfinite(v)]
+        if infinite:
+            raise ValueError(f"{key}: {infinite[0]!r}: values must be finite numbers")
         if any(isinstance(v, float) for v in values) and all(_is_number(v) for v in values):
             values = [float(v) for v in values]
     dup = sorted({str(v) for v in values if values.count(v) > 1})
@@ -139,16 +156,19 @@ def _label(v: Any) -> str:
     return str(v)
 
 
-def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[str] | None = None) -> list[Cell]:
+def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[str] | str | None = None,
+         force: bool = False) -> list[Cell]:
     """Every cell of the grid, each with its scenario, checked before any work.
 
-    ``policies`` are policy names (``a+b`` combines two); default: the scenario's own.
-    Scenario parameters of other known policies are dropped from each cell.
-    Raises :class:`ScenarioError` with one line per problem.
+    ``policies`` are policy names (``a+b`` combines two; a single name may be given as
+    text); default: the scenario's own. Scenario parameters of other known policies are
+    dropped from each cell; a varied ``policy.X`` must be a parameter of some policy of
+    the sweep. More cells than :data:`itsim.workload.LIMITS` allows are refused unless
+    ``force``. Raises :class:`ScenarioError` with one line per problem.
     """
-    if not vary:
-        raise ScenarioError(["--vary: give at least one KEY=SPEC"])
-    policies = list(policies) if policies else ["+".join(scenario.policy.names)]
+    expect_scenario(scenario, "sweep")
+    vary = _grid(vary)
+    policies = _policy_labels(policies) or ["+".join(scenario.policy.names)]
     problems: list[str] = []
     if "policy.name" in vary:
         problems.append("--vary policy.name: vary the policy with --policy")
@@ -165,6 +185,11 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
         problems.append("--policy: a policy is given more than once")
     if problems:
         raise ScenarioError(problems)
+    cells_wanted = math.prod(len(v) for v in vary.values()) * len(policies)
+    most = workload.LIMITS.cells
+    if cells_wanted > most and not force:
+        raise TooMuchWork([f"--vary: the grid has {cells_wanted:,} cells; the limit is {most:,} ({FORCE_HINT})"])
+    problems.extend(_unused_policy_parameters(vary, policies))
     for key, values in vary.items():
         try:
             scenario.with_changes({key: values[0]})
@@ -175,6 +200,7 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
 
     keys = list(vary)
     cells: list[Cell] = []
+    ids: set[str] = set()
     seen: dict[str, str] = {}
     for combo in itertools.product(*(vary[k] for k in keys)):
         values = dict(zip(keys, combo, strict=True))
@@ -187,12 +213,70 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
                 for p in exc.problems:
                     seen.setdefault(_strip(p), cid)
                 continue
-            if any(c.id == cid for c in cells):
+            if cid in ids:
                 raise ScenarioError([f"--vary: two cells would share the directory name {cid!r}"])
+            ids.add(cid)
             cells.append(Cell(cid, values, label, sc))
     if seen:
         raise ScenarioError([f"cell {cid}: {p}" for p, cid in seen.items()])
     return cells
+
+
+def check_sweep_work(cells: list[Cell], replications: int, force: bool = False) -> None:
+    """Refuse a sweep whose expected work is beyond the limits of :mod:`itsim.workload`
+    (:class:`itsim.workload.TooMuchWork`), unless ``force``."""
+    check_work([estimate(policy_for(c.scenario).adjust(c.scenario)) for c in cells], replications, force=force)
+
+
+def _grid(vary: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:
+    """``vary`` as plain lists of plain values (numpy numbers become Python numbers)."""
+    if not isinstance(vary, Mapping):
+        raise TypeError(f"vary: expected a mapping of dotted keys to lists of values, got {type(vary).__name__}")
+    if not vary:
+        raise ScenarioError(["--vary: give at least one KEY=SPEC"])
+    bad = [k for k in vary if not isinstance(k, str)]
+    if bad:
+        raise TypeError(f"vary: keys are dotted scenario keys as text, got {bad[0]!r} ({type(bad[0]).__name__})")
+    not_lists = [k for k, v in vary.items() if isinstance(v, str | bytes) or not isinstance(v, Sequence | np.ndarray)]
+    if not_lists:
+        raise TypeError(f"vary: {not_lists[0]}: expected a list of values, got {type(vary[not_lists[0]]).__name__}")
+    return {k: [plain_value(v) for v in values] for k, values in vary.items()}
+
+
+def _policy_labels(policies: Sequence[str] | str | None) -> list[str]:
+    """Policy labels as a list: one name given as text is one policy, not its letters."""
+    if policies is None:
+        return []
+    if isinstance(policies, str):
+        return [policies]
+    labels = list(policies)
+    bad = [p for p in labels if not isinstance(p, str)]
+    if bad:
+        raise TypeError(f"policies: expected policy names as text, got {bad[0]!r} ({type(bad[0]).__name__})")
+    return labels
+
+
+def _unused_policy_parameters(vary: dict[str, list[Any]], policies: list[str]) -> list[str]:
+    """A varied ``policy.X`` that no policy of the sweep takes would change nothing: refuse it."""
+    problems = []
+    for key in vary:
+        param = key.removeprefix("policy.")
+        if param == key or "." in param or param == "name":
+            continue
+        if any(param in policy_class(n).Params.model_fields for label in policies for n in label.split("+")):
+            continue
+        takers = sorted(n for n, cls in available().items() if param in cls.Params.model_fields)
+        hint = f" (taken by {', '.join(takers)}; add it with --policy)" if takers else ""
+        problems.append(f"--vary {key}: not a parameter of {' or '.join(policies)}{hint}")
+    return problems
+
+
+def require_numeric_key(vary: dict[str, Sequence[Any]]) -> None:
+    """A sweep's report plots results against a numeric key: refuse a grid without one
+    (raises :class:`ScenarioError`), before any cell is computed."""
+    if not any(all(_is_number(v) for v in values) for values in vary.values()):
+        raise ScenarioError([f"--vary: at least one key must take numbers (the sweep's x axis); "
+                             f"{', '.join(vary)} {'takes' if len(vary) == 1 else 'take'} text"])
 
 
 def _strip(problem: str) -> str:
@@ -203,6 +287,8 @@ def _cell_scenario(scenario: Scenario, values: dict[str, Any], label: str) -> Sc
     names = label.split("+")
     sc = scenario.with_changes({**values, "policy.name": names[0] if len(names) == 1 else names})
     own = {f for n in names for f in policy_class(n).Params.model_fields}
+    if all(p in own for p in sc.policy.params):
+        return sc
     known = {f for cls in available().values() for f in cls.Params.model_fields}
     foreign = [p for p in sc.policy.params if p in known and p not in own]
     if not foreign:
@@ -236,7 +322,7 @@ class _Outcome:
 def _replication(scenario: Scenario, seed: int, replication: int) -> _Outcome:
     """One replication of one cell (the unit of parallel work); errors come back as text."""
     try:
-        run = simulate(scenario, seed=seed, replication=replication, keep_events=False)
+        run = simulate(scenario, seed=seed, replication=replication, keep_events=False, force=True)
     except Exception:
         return _Outcome(replication, None, f"replication {replication}:\n{traceback.format_exc()}")
     return _Outcome(replication, {name: getattr(run, name) for name in _RUN_PARTS}, None)
@@ -245,46 +331,52 @@ def _replication(scenario: Scenario, seed: int, replication: int) -> _Outcome:
 def sweep(
     scenario: Scenario,
     vary: dict[str, Sequence[Any]],
-    policies: Sequence[str] | None = None,
+    policies: Sequence[str] | str | None = None,
     replications: int = 10,
     seed: int | None = None,
     out: str | Path | None = None,
     workers: int | None = 1,
     executor: Executor | None = None,
     progress: ProgressArg = None,
+    force: bool = False,
+    overwrite: bool = False,
 ) -> Sweep:
     """Run every cell of the grid ``vary`` (key -> values) times ``policies``.
 
     ``seed`` defaults to the scenario's. With ``out``, results are stored (and resumed)
-    there and ``sweep.parquet``, ``too_busy.json`` and ``sweep.json`` are written.
+    there and ``sweep.parquet``, ``too_busy.json`` and ``sweep.json`` are written; the
+    folder is locked meanwhile (a second sweep on it raises
+    :class:`itsim.folder_lock.FolderLocked`), a stored cell is reused only once checked
+    (a damaged one is computed again and listed in ``Sweep.recomputed``), and a folder
+    holding a sweep with other arguments raises :class:`SweepMismatch` unless
+    ``overwrite``, which clears it first.
     ``executor`` defaults to ``workers`` local processes: 1 (the default) runs in this
     process, None one process per usable core (:func:`itsim.cores.usable_cores`, what
     ``itsim sweep`` does). ``progress``: True shows a progress bar with the time left
     (:mod:`itsim.progress`); a function is called with (replications finished,
-    replications to run). A cell that raises is recorded (``Cell.error``) and the others go on.
+    replications to run). A cell that raises is recorded (``Cell.error``) and the others
+    go on. Work beyond the limits of :mod:`itsim.workload` is refused before any starts,
+    unless ``force``.
     """
-    if replications < 1:
-        raise ValueError("replications must be >= 1")
+    expect_scenario(scenario, "sweep")
+    expect_count(replications, "replications", 1)
     seed = scenario.scenario.seed if seed is None else seed
-    cells = plan(scenario, vary, policies)
-    grid = Sweep(scenario, {k: list(v) for k, v in vary.items()}, list(dict.fromkeys(c.policy for c in cells)),
+    expect_count(seed, "seed", 0)
+    vary = _grid(vary)
+    cells = plan(scenario, vary, policies, force=force)
+    check_sweep_work(cells, replications, force)
+    grid = Sweep(scenario, vary, list(dict.fromkeys(c.policy for c in cells)),
                  replications, seed, cells, Path(out) if out is not None else None)
-    if grid.out is not None:
-        grid._open()
-    todo = [c for c in cells if not c.done]
-    tasks = [(c.scenario, seed, r) for c in todo for r in range(replications)]
-    finished: dict[int, list[_Outcome]] = {}
     executor = executor if executor is not None else LocalExecutor(workers)
-    with progress_for(progress, f"sweeping {scenario.name}", len(tasks)) as update:
-        for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
-            k = i // replications
-            finished.setdefault(k, []).append(outcome)
-            if len(finished[k]) == replications:
-                grid._finish(todo[k], finished.pop(k))
-            if update is not None:
-                update(done, len(tasks))
-    if grid.out is not None:
-        grid._close()
+    with progress_for(progress, f"sweeping {scenario.name}") as update:
+        if grid.out is None:
+            grid._compute(executor, update)
+            return grid
+        with folder_lock(grid.out) as stale:
+            grid.stale_lock = stale
+            grid._open(overwrite)
+            grid._compute(executor, update)
+            grid._close()
     return grid
 
 
@@ -301,6 +393,10 @@ class Sweep:
     out: Path | None = None
     #: cells found complete in ``out`` when the sweep started (not computed again)
     resumed: int = 0
+    #: ``(cell id, problem)`` of stored cells that could not be reused and were computed again
+    recomputed: list[tuple[str, str]] = field(default_factory=list, repr=False)
+    #: the previous owner of a lock left by a sweep that did not finish (taken over), if any
+    stale_lock: dict | None = field(default=None, repr=False)
     _table: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
@@ -391,12 +487,17 @@ class Sweep:
             "cells": len(self.cells),
         }
 
-    def _open(self) -> None:
-        """Check that ``out`` holds nothing or this same sweep; load its complete cells."""
+    def _open(self, overwrite: bool = False) -> None:
+        """Check that ``out`` holds nothing or this same sweep (with ``overwrite``, clear it);
+        load its complete cells, each checked against its own stored scenario, replication
+        count and seed (so a cell is reused only if it is this sweep's, even without
+        ``sweep.json``)."""
+        if overwrite:
+            store.clear_folder(self.out)
         meta = json.loads(json.dumps(self._meta()))
         path = self.out / "sweep.json"
-        if path.exists():
-            old = json.loads(path.read_text(encoding="utf-8"))
+        old = self._stored_meta(path)
+        if old is not None:
             differ = [k for k in meta if json.dumps(old.get(k), sort_keys=True) != json.dumps(meta[k], sort_keys=True)]
             if differ:
                 what = "; ".join(
@@ -404,24 +505,60 @@ class Sweep:
                     else f"{k}: {json.dumps(old.get(k))} there, {json.dumps(meta[k])} here" for k in differ
                 )
                 raise SweepMismatch(
-                    f"--out {self.out}: holds a sweep with other arguments ({what}); use another --out or remove it"
+                    f"--out {self.out}: holds a sweep with other arguments ({what}); use another --out, "
+                    f"or --overwrite to replace it"
                 )
         else:
             store.atomic_write_text(self.out / "scenario.toml", self.scenario.dumps())
             store.atomic_write_json(path, {**meta, "failed": None})
-        for stale in self.out.glob(".*.tmp"):  # left by a sweep killed while writing
-            stale.unlink(missing_ok=True)
+        store.remove_orphaned_temporaries(self.out)  # left by a sweep killed while writing
+        expect = {"replications": self.replications, "seed": self.seed}
         for c in self.cells:
-            if store.cell_complete(self._cell_dir(c)):
-                self._load(c)
-                self.resumed += 1
+            if not store.cell_complete(self._cell_dir(c)):
+                continue
+            try:
+                self._load(c, store.CellExpectation(c.scenario, **expect))
+            except store.DamagedResults as exc:
+                self.recomputed.append((c.id, str(exc)))
+                continue
+            self.resumed += 1
+
+    def _stored_meta(self, path: Path) -> dict | None:
+        """``sweep.json`` as stored; None when missing, or unreadable (noted in ``recomputed``,
+        and its cells are then checked one by one like any others)."""
+        if not path.exists():
+            return None
+        try:
+            old = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, ValueError) as exc:
+            self.recomputed.append(("sweep.json", f"{path}: cannot be read ({type(exc).__name__}); rewritten"))
+            return None
+        if not isinstance(old, dict):
+            self.recomputed.append(("sweep.json", f"{path}: not a JSON object; rewritten"))
+            return None
+        return old
 
     def _cell_dir(self, cell: Cell) -> Path:
         return self.out / "cells" / cell.id
 
-    def _load(self, cell: Cell) -> None:
-        cell.summary, cell.runs, cell.verdicts = store.read_cell(self._cell_dir(cell))
+    def _load(self, cell: Cell, expect: store.CellExpectation | None = None) -> None:
+        cell.summary, cell.runs, cell.verdicts = store.read_cell(self._cell_dir(cell), expect)
         cell.error = None
+
+    def _compute(self, executor: Executor, progress: Callable[[int, int], None] | None) -> None:
+        """Compute every cell not done, one task per cell and replication; store each cell
+        as soon as its last replication is in."""
+        todo = [c for c in self.cells if not c.done]
+        replications = self.replications
+        tasks = [(c.scenario, self.seed, r) for c in todo for r in range(replications)]
+        finished: dict[int, list[_Outcome]] = {}
+        for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
+            k = i // replications
+            finished.setdefault(k, []).append(outcome)
+            if len(finished[k]) == replications:
+                self._finish(todo[k], finished.pop(k))
+            if progress is not None:
+                progress(done, len(tasks))
 
     def _finish(self, cell: Cell, outcomes: list[_Outcome]) -> None:
         outcomes = sorted(outcomes, key=lambda o: o.replication)

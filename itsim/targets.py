@@ -107,17 +107,18 @@ def open_work_growth(series: pd.DataFrame, scenario: Scenario | None = None) -> 
     capacity: for each kind of work the scenario has, the idle hours of the roles that
     may take it; the smallest of these (the kind with the least slack). Without
     ``scenario`` (or per-role idle columns) it is the idle hours of the whole team.
-    Fewer than ``MIN_WEEKS`` weeks, or no capacity: (NaN, inf), not judged.
+    Fewer than ``MIN_WEEKS`` weeks: (NaN, inf), not judged. Nobody available all along:
+    (inf, 0) if open work grew (it piles up with nobody to work it), else (NaN, inf).
     """
     if len(series) < MIN_WEEKS or "hours.available" not in series:
         return math.nan, math.inf
     capacity = float(series["hours.available"].to_numpy(dtype=float).mean())
-    if capacity <= 0:
-        return math.nan, math.inf
     y = series["open_work_hours"].to_numpy(dtype=float)
     dx = np.arange(len(y), dtype=float) - (len(y) - 1) / 2
     # Least squares by hand: scipy's linregress costs more than the rest of the verdict.
     growth = float(dx @ (y - y.mean())) / float(dx @ dx) * (len(y) - 1)
+    if capacity <= 0:
+        return (math.inf, 0.0) if growth > 0 else (math.nan, math.inf)
     idle = {c.removeprefix("hours.idle."): float(series[c].to_numpy(dtype=float).sum())
             for c in series.columns if c.startswith("hours.idle.")}
     groups = _drain_groups(scenario) if scenario is not None else []
@@ -155,7 +156,7 @@ def verdict(scenario: Scenario, metrics: dict[str, float], series: pd.DataFrame)
     for target in TARGETS:
         threshold = target.threshold(t)
         value = values.get(target.code, math.nan)
-        if threshold is None or not math.isfinite(value) or not target.breaks(value, threshold):
+        if threshold is None or math.isnan(value) or not target.breaks(value, threshold):
             continue
         if target.code == "open_work_growing" and value <= values["open_work_spare_weeks"]:
             continue  # the people who could work it had the hours to spare: a lump, not a pile-up
@@ -164,6 +165,8 @@ def verdict(scenario: Scenario, metrics: dict[str, float], series: pd.DataFrame)
 
 
 def _one_run_text(target: Target, value: float, threshold: float, values: dict, metrics: dict) -> str:
+    if target.code == "open_work_growing" and math.isinf(value):
+        return "open work kept piling up with nobody available to work it"
     if target.code == "open_work_growing":
         return (f"open work kept piling up: +{value:.2f} weeks of team capacity over the measured period "
                 f"(limit {threshold:g}), more than the {max(values['open_work_spare_weeks'], 0):.2f} weeks "

@@ -15,7 +15,9 @@ scenario where it does not::
         check_conservation(run)
         check_littles_law(run)
 
-Strategies: :func:`distributions`, :func:`scenarios`, :func:`policies`.
+Strategies: :func:`distributions`, :func:`scenarios`, :func:`policies`, and for
+robustness :func:`extreme_distributions` and :func:`extreme_scenarios` (valid values
+at the edges of what validation allows).
 Checkers (each raises ``AssertionError`` with the numbers involved):
 :func:`check_conservation`, :func:`check_littles_law`, :func:`check_determinism`.
 Generated scenarios are small (a few people, 14 to 60 simulated days, modest
@@ -38,17 +40,22 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError('itsim.testing needs hypothesis: pip install "itsim[testing]"') from exc
 
 from itsim import distributions as _distributions
+from itsim.checks import staff_scale
 from itsim.experiment import Run, policy_for, simulate
+from itsim.metrics import edge_tolerance
 from itsim.model.work import INCIDENT
 from itsim.policies import available, build_policy
 from itsim.record import ABANDON, ARRIVE, DEFLECT, DONE
 from itsim.scenario import CADENCES, RISKS, WORK_KINDS, Scenario, ScenarioError
+from itsim.workload import Limits, estimate
 
 __all__ = [
     "check_conservation",
     "check_determinism",
     "check_littles_law",
     "distributions",
+    "extreme_distributions",
+    "extreme_scenarios",
     "policies",
     "scenarios",
 ]
@@ -521,17 +528,84 @@ def scenarios(
     return scenario
 
 
+# -- extreme but valid values -----------------------------------------------------------------
+
+#: Limits for :func:`extreme_scenarios` by default: small enough that a run near them
+#: takes a fraction of a second.
+SMALL_LIMITS = Limits(items_per_replication=20_000, person_days_per_replication=200_000)
+
+
+@st.composite
+def extreme_distributions(draw: st.DrawFn, max_mean: float = 1e6):
+    """Distributions at the edges of what validation allows: ``cv`` at its smallest and
+    largest (:data:`itsim.distributions.MIN_CV`, ``MAX_CV``), means from a millionth to
+    ``max_mean``, uniform and triangular reaching 0, empirical values that are mostly 0.
+    Every value drawn is one a user could write."""
+    kind = draw(st.sampled_from(list(_distributions.KINDS)))
+    mean = draw(st.sampled_from([1e-6, 1e-3, 1.0, max_mean]) | _positive(1e-6, max_mean))
+    table: dict[str, Any] = {"dist": kind}
+    if kind == "exponential":
+        table["mean"] = mean
+    elif kind in ("lognormal", "gamma"):
+        cv = draw(st.sampled_from([_distributions.MIN_CV, 1e-3, 10.0, _distributions.MAX_CV]))
+        table.update(mean=mean, cv=cv)
+    elif kind == "constant":
+        table["value"] = mean
+    elif kind == "uniform":
+        table.update(low=draw(st.sampled_from([0.0, mean])), high=2 * mean)
+    elif kind == "triangular":
+        table.update(low=0.0, mode=draw(st.sampled_from([0.0, mean, 3 * mean])), high=3 * mean)
+    else:
+        zeros = draw(st.integers(0, 50))
+        table["values"] = [0.0] * zeros + [mean]
+    return _DISTRIBUTION.validate_python(table)
+
+
+@st.composite
+def extreme_scenarios(draw: st.DrawFn, limits: Limits = SMALL_LIMITS, **kwargs: Any) -> Scenario:
+    """Valid scenarios at the edges: demand scaled to between a tenth of and three times
+    ``limits.items_per_replication`` (so some are within the work limits and some beyond),
+    effort, patience and estimates from :func:`extreme_distributions`, roles of nobody,
+    a phase in which nobody works, due windows of a millionth of a day.
+
+    Built on :func:`scenarios` (``kwargs`` go to it). Use with
+    :func:`itsim.workload.check` and the same ``limits``: what it refuses is refused,
+    anything else must run with finite metrics and passing checks.
+    """
+    base = draw(scenarios(**kwargs))
+    data = base.to_dict()
+    extreme = _table(extreme_distributions())
+    if "incidents" in data:
+        data["incidents"]["effort_hours"] = draw(extreme)
+        if draw(st.booleans()):
+            data["incidents"]["patience_hours"] = draw(extreme)
+    for task in data.get("recurring", []):
+        task["effort_hours"] = draw(extreme)
+        if draw(st.booleans()):
+            task["due_within_days"] = 1e-6
+    if "projects" in data:
+        data["projects"]["estimate_hours"] = draw(extreme)
+    if draw(st.booleans()):
+        draw(st.sampled_from(data["team"]))["count"] = 0
+    if draw(st.booleans()):
+        horizon = data["scenario"]["horizon_days"]
+        start = draw(st.integers(0, horizon - 1))
+        data.setdefault("phase", []).append({
+            "name": "nobody at work", "start_day": float(start),
+            "end_day": float(draw(st.integers(start + 1, horizon))),
+            "team": {t["role"]: {"count": 0} for t in data["team"]},
+        })
+    scenario = Scenario.from_dict(data, source="generated")
+    items = estimate(policy_for(scenario).adjust(scenario)).total_items
+    if items > 0:
+        target = limits.items_per_replication * draw(st.sampled_from([0.1, 0.5, 0.9, 1.1, 3.0]))
+        scale = scenario.demand_scale * target / items
+        if scale <= 1e12:
+            scenario = scenario.with_changes({"demand_scale": scale})
+    return scenario
+
+
 # -- invariant checkers ---------------------------------------------------------------------
-
-
-def _staff_scale(run: Run) -> float:
-    """Most person-hours a single day can hold (for a relative tolerance on the hours ledger)."""
-    sc = run.scenario
-    counts = {t.role: t.count for t in sc.team}
-    for ph in sc.phase:
-        for role, change in ph.team.items():
-            counts[role] = max(counts[role], change["count"])
-    return 24.0 * max(1, sum(counts.values()))
 
 
 def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None:
@@ -563,11 +637,11 @@ def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None
         if key.endswith("_unaccounted") and key != "hours_unaccounted" and value != 0:
             problems.append(f"{key} = {value:g} (expected 0)")
     hours = run.checks.get("hours_unaccounted", 0.0)
-    limit = relative_hours_tolerance * _staff_scale(run)
+    limit = relative_hours_tolerance * staff_scale(run.scenario)
     if not hours <= limit:
         problems.append(
             f"hours_unaccounted = {hours:.6g} person-hours in one day (busy + idle - available); "
-            f"allowed {limit:.3g} ({relative_hours_tolerance:g} of {_staff_scale(run):g})"
+            f"allowed {limit:.3g} ({relative_hours_tolerance:g} of {staff_scale(run.scenario):g})"
         )
     if problems:
         raise AssertionError(f"conservation broken in {_where(run)}: " + "; ".join(problems))
@@ -575,23 +649,6 @@ def check_conservation(run: Run, relative_hours_tolerance: float = 1e-6) -> None
 
 def _where(run: Run) -> str:
     return f"scenario {run.scenario.name!r}, seed {run.seed}, replication {run.replication}"
-
-
-def _edge_tolerance(arrive: np.ndarray, leave: np.ndarray, lo: float, hi: float, mean_time: float) -> float:
-    """How far L and lambda x W may differ over the window [lo, hi) (hours) because of
-    items straddling its edges, in items.
-
-    With every item inside the window, L x span = lambda x W x span exactly (both
-    are the total time spent in the system). Items already present at ``lo``
-    add their time after ``lo`` to L only; items still present at ``hi`` add their
-    time before ``hi`` to L, and count in lambda but not in W, which moves lambda x W
-    by at most W each. The same derivation gives ``littles_law_tolerance``.
-    """
-    span = hi - lo
-    early = (arrive < lo) & (leave > lo)
-    late = (arrive >= lo) & (arrive < hi) & (leave > hi)
-    spill = float((np.minimum(leave[early], hi) - lo).sum() + (hi - arrive[late]).sum())
-    return (spill + late.sum() * mean_time) / span + 1e-9
 
 
 def _portfolio_tolerance(run: Run) -> float:
@@ -609,7 +666,7 @@ def _portfolio_tolerance(run: Run) -> float:
     lo, hi = world.warmup, world.end
     finished = (arrive >= lo) & (arrive < hi) & (leave <= hi)
     mean_time = float((leave - arrive)[finished].mean()) if finished.any() else 0.0
-    return _edge_tolerance(arrive, leave, lo, hi, mean_time)
+    return edge_tolerance(arrive, leave, lo, hi, mean_time)
 
 
 def _incidents_in_system_from_events(run: Run) -> float:

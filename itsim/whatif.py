@@ -16,6 +16,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from itsim.bounds import MAX_NESTING, toml_nesting_problem
 from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
 from itsim.scenario_edit import apply_changes, changes_header
 from itsim.scenario_text import _list_index
@@ -38,6 +39,11 @@ def parse_setting(text: str) -> tuple[str, Any]:
         raise ValueError(f"{key}: no value after '='")
     if "\n" in raw or "\r" in raw:
         raise ValueError(f"{key}: the value must be on one line")
+    if key.count(".") >= MAX_NESTING:
+        raise ValueError(f"{key[:40]}...: a dotted key of more than {MAX_NESTING} parts")
+    deep = toml_nesting_problem(f"value = {raw}")
+    if deep is not None:
+        raise ValueError(f"{key}: {deep.removeprefix('line 1: ')}")
     try:
         return key, tomllib.loads(f"value = {raw}")["value"]
     except tomllib.TOMLDecodeError as exc:

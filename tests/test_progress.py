@@ -72,6 +72,16 @@ def test_progress_argument_true_false_none_or_a_function():
         assert isinstance(update, ProgressDisplay) and update.total == 3
 
 
+def test_a_display_passed_in_is_closed_when_the_work_stops_early():
+    show = ProgressDisplay("simulating Z", 4, stream=Terminal())
+    with pytest.raises(KeyboardInterrupt), progress_for(show, "ignored") as update:
+        assert update is show
+        update(1)
+        assert show._bar is not None
+        raise KeyboardInterrupt
+    assert show._bar is None
+
+
 def test_replicate_with_progress_true_shows_the_time_left(capsys):
     itsim.replicate(SMALL, replications=3, progress=True)
     lines = capsys.readouterr().err.splitlines()

@@ -21,6 +21,7 @@ from itsim.policies.base import FirefightFirst
 from itsim.scenario import ScenarioError
 from itsim.sweep import Cell, Sweep, SweepMismatch, cell_id, parse_vary, plan
 from itsim.sweep import sweep as run_sweep
+from tests.cli_helpers import run_in_process
 from tests.test_scenario import MINIMAL
 
 
@@ -287,14 +288,7 @@ def itsim_sweep(capsys, monkeypatch):
     monkeypatch.setattr(cli, "_write_sweep_report", lambda out, images: None)
 
     def run(*args):
-        monkeypatch.setattr(sys, "argv", ["itsim", "sweep", *map(str, args)])
-        try:
-            cli.main()
-            code = 0
-        except SystemExit as exc:
-            code = exc.code
-        captured = capsys.readouterr()
-        return code, captured.out, captured.err
+        return run_in_process(monkeypatch, capsys, "sweep", *args)
 
     return run
 

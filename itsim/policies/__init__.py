@@ -21,7 +21,7 @@ from itsim.policies.prioritise_value import PrioritiseValue
 from itsim.policies.prioritise_wsjf import PrioritiseWsjf
 from itsim.policies.protected_maintenance import ProtectedMaintenance
 from itsim.policies.wip_limit import WipLimit
-from itsim.scenario_text import ScenarioError
+from itsim.scenario_text import ScenarioError, toml_text
 
 if TYPE_CHECKING:
     from itsim.scenario import Scenario
@@ -42,12 +42,26 @@ for _cls in (
     register(_cls)
 
 
+class PluginError(KeyError):
+    """A policy installed through an entry point that cannot be loaded; ``args[0]`` says
+    which plugin and why."""
+
+
+def names() -> list[str]:
+    """Every policy name known, without loading any plugin: built-in, registered, installed."""
+    return list(dict.fromkeys([*_REGISTRY, *_entry_points(tuple(sys.path))]))
+
+
 def available() -> dict[str, type[Policy]]:
-    """Every policy known by name: built-in first, then entry points."""
+    """Every policy that loads, by name: built-in first, then entry points. A plugin that
+    fails to load is left out here; :func:`policy_class` with its name says why."""
     found = dict(_REGISTRY)
-    for name, ep in _entry_points(tuple(sys.path)).items():
+    for name in _entry_points(tuple(sys.path)):
         if name not in found:
-            found[name] = ep.load()
+            try:
+                found[name] = policy_class(name)
+            except PluginError:
+                continue
     return found
 
 
@@ -58,14 +72,32 @@ def _entry_points(path: tuple[str, ...]) -> dict:
 
 
 def policy_class(name: str) -> type[Policy]:
-    known = available()
-    if name not in known:
+    """The policy class called ``name``. Only the plugin of that name is loaded, so one
+    broken plugin breaks only itself: it raises :class:`PluginError` naming it; an unknown
+    name raises ``KeyError`` with the closest known name."""
+    if name in _REGISTRY:
+        return _REGISTRY[name]
+    ep = _entry_points(tuple(sys.path)).get(name)
+    if ep is None:
         import difflib
 
-        close = difflib.get_close_matches(name, known, n=1)
+        known = names()
+        close = difflib.get_close_matches(str(name), known, n=1)
         hint = f"; did you mean {close[0]!r}?" if close else ""
         raise KeyError(f"unknown policy {name!r}{hint} (known: {', '.join(sorted(known))})")
-    return known[name]
+    try:
+        cls = ep.load()
+    except Exception as exc:  # whatever a third-party module raises on import
+        raise PluginError(f"policy {name!r} could not be loaded from the plugin {ep.value!r}"
+                          f"{_package(ep)}: {type(exc).__name__}: {exc}") from None
+    if not (isinstance(cls, type) and issubclass(cls, Policy)):
+        raise PluginError(f"policy {name!r} from the plugin {ep.value!r}{_package(ep)} is not a Policy class")
+    return cls
+
+
+def _package(ep) -> str:
+    dist = getattr(ep, "dist", None)
+    return f" (package {dist.name})" if dist is not None else ""
 
 
 def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
@@ -89,7 +121,8 @@ def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
         except ValidationError as exc:
             for err in exc.errors(include_url=False):
                 loc = ".".join(str(p) for p in err["loc"])
-                problems.append(f"policy.{loc}: {err['msg']} (got {err.get('input')!r})")
+                msg = err["msg"].removeprefix("Value error, ")
+                problems.append(f"policy.{loc}: {msg[:1].lower()}{msg[1:]} (got {toml_text(err.get('input'))})")
     for key in sorted(set(params) - used):
         problems.append(f"policy.{key}: not a parameter of {', '.join(names)}")
     if problems:
@@ -113,5 +146,5 @@ def policy_for(scenario: Scenario) -> Policy:
     return policy
 
 
-__all__ = ["Policy", "PolicyParams", "FirefightFirst", "register", "available", "policy_class", "build_policy",
-           "policy_for"]
+__all__ = ["Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
+           "build_policy", "policy_for"]

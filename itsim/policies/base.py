@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel
+
+from itsim.bounds import Bounded
 
 if TYPE_CHECKING:  # pragma: no cover
     from itsim.model.projects import Project
@@ -20,10 +22,9 @@ if TYPE_CHECKING:  # pragma: no cover
     from itsim.scenario import Scenario
 
 
-class PolicyParams(BaseModel):
-    """Base of every policy's parameters: unknown keys are errors, values are frozen."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
+class PolicyParams(Bounded):
+    """Base of every policy's parameters: unknown keys are errors, values are frozen,
+    strict, finite and bounded like the rest of the scenario (:mod:`itsim.bounds`)."""
 
 
 class NoParams(PolicyParams):

@@ -10,6 +10,7 @@ from itsim import narrative
 from itsim.report import ChartError, fmt, stamp
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
+from itsim.report.checks import run_checks_table, sweep_checks_table
 from itsim.report.data import load_run, load_sweep
 from itsim.report.export import earlier_images, export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, StatusGrid, render
@@ -101,6 +102,7 @@ def write_report(directory: str | Path, images: bool = False) -> Path:
         problems=notes + failed,
         verdict_table=targets_table(run),
         results=[t for t in (maintenance_table(run),) if t is not None],
+        checks=run_checks_table(summary),
         stamp=built_from,
     )
     return _write(directory / "report.html", page, failed)
@@ -143,6 +145,7 @@ def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
         verdict_table=Table("", ["Policy", "Where it becomes too busy", "95% interval",
                                  "Where it stops being healthy"], tipping_rows(sweep)),
         status_grid=_status_grid(sweep),
+        checks=sweep_checks_table(directory),
         stamp=built_from,
     )
     return _write(directory / "report.html", page, failed)

@@ -39,6 +39,7 @@ table{border-collapse:collapse;margin:6px 0 12px;font-size:14px}
 th,td{border-bottom:1px solid #e4e4e4;padding:4px 12px 4px 0;text-align:left;vertical-align:top}
 th{color:#555}.note,.problems{color:#666;font-size:14px}.methods p{font-size:15px}
 .chart-error{color:#d62728}
+.checks{border-left:8px solid #d62728;background:#fdf1f1;padding:4px 20px 8px;margin:24px 0}
 """
 # The verdict's colours, as everywhere else a status is shown.
 CSS += f""".verdict{{border-left:8px solid {COLOUR_HEX['green']};background:{TINT_HEX['green']}}}
@@ -105,6 +106,8 @@ class Page:
     verdict_table: Table | None = None
     results: list[Table] = field(default_factory=list)
     status_grid: StatusGrid | None = None
+    #: failed invariant checks (:mod:`itsim.report.checks`), shown right after the verdict
+    checks: Table | None = None
     #: what the report was built from (:mod:`itsim.report.stamp`), kept in its <head>
     stamp: str = ""
 
@@ -196,6 +199,7 @@ def render(page: Page) -> str:
         '<section class="headline">' + "".join(f"<p>{_e(s)}</p>" for s in page.headline)
         + "</section>",
         _verdict(page),
+        f'<section class="checks">{_table(page.checks)}</section>' if page.checks is not None else "",
         _kpis(page.kpis),
         "<h2>What the simulation shows</h2>",
         *(_chart(b) for b in page.charts),

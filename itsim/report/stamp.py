@@ -32,12 +32,13 @@ def is_sweep(directory: Path) -> bool:
 
 def inputs(directory: str | Path) -> list[Path]:
     """The files a report of ``directory`` reads: for a run its summary, weekly series and
-    scenario; for a sweep its table, too-busy points, description and scenarios (the
-    sweep's own and each cell's)."""
+    scenario; for a sweep its table, too-busy points, description, scenarios (the sweep's
+    own and each cell's) and each cell's summary (its invariant checks)."""
     directory = Path(directory)
     if is_sweep(directory):
         files = [directory / name for name in _SWEEP_FILES]
-        files += sorted((directory / "cells").glob("*/scenario.toml"))
+        for name in ("scenario.toml", "summary.json"):
+            files += sorted((directory / "cells").glob(f"*/{name}"))
     else:
         files = [directory / name for name in _RUN_FILES]
     return [f for f in files if f.is_file()]

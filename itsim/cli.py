@@ -61,6 +61,14 @@ def _positive(name: str, value: int) -> None:
         raise BadInput([f"{name}: must be >= 1 (got {value})"])
 
 
+def _progress(total: int | None, label: str):
+    """Progress with time elapsed and time left: a bar on a terminal, plain lines otherwise
+    (:class:`itsim.progress.ProgressDisplay`; called with ``(done)`` or ``(done, total)``)."""
+    from itsim.progress import ProgressDisplay
+
+    return ProgressDisplay(label, total)
+
+
 def _workers_help() -> str:
     from itsim.cores import usable_cores
 
@@ -105,6 +113,8 @@ def run(
              "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
+    samples: Annotated[int | None, typer.Option(
+        help="Latin-hypercube samples of the uncertain inputs, each run --replications times (default 10).")] = None,
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
@@ -113,18 +123,23 @@ def run(
     values (comments kept) and a header listing the changes."""
     from itsim.experiment import check_work, replicate
     from itsim.narrative import headline, terminal_colour
-    from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError
     from itsim.store import clear_folder, write_run
+    from itsim.uncertainty.nested import DEFAULT_SAMPLES, describe
     from itsim.whatif import load_with_settings
 
     _positive("--replications", replications)
     _workers(workers, force)
+    if samples is not None:
+        _positive("--samples", samples)
     if seed is not None and seed < 0:
         raise BadInput([f"--seed: must be >= 0 (got {seed})"])
     try:
         sc, text = load_with_settings(scenario, set_ or [])
-        check_work(sc, replications, force)
+        if samples is not None and not sc.uncertain:
+            raise BadInput([f"--samples: {scenario} has no uncertain inputs (write a number as {{ uncertain = ... }})"])
+        total = replications * ((samples or DEFAULT_SAMPLES) if sc.uncertain else 1)
+        check_work(sc, total, force)
     except ScenarioError as exc:
         raise BadInput(exc.problems) from None
     out = out if out is not None else Path("out") / scenario.stem
@@ -133,8 +148,8 @@ def run(
         clear_folder(out)
     try:
         result = replicate(
-            sc, replications=replications, seed=seed, workers=workers, force=True,
-            progress=ProgressDisplay(f"simulating {printable(sc.name, one_line=True)}", replications),
+            sc, replications=replications, seed=seed, workers=workers, force=True, samples=samples,
+            progress=_progress(total, f"simulating {printable(sc.name, one_line=True)}"),
         )
     except Interrupted as exc:
         exc.message = f"interrupted: nothing was written to {out}/"
@@ -149,6 +164,8 @@ def run(
     colour = terminal_colour(s)
     for line in headline(s, currency=sc.costs.currency):
         typer.echo("  " + (typer.style(line, fg=colour, bold=True) if colour and line.startswith("Verdict") else line))
+    for line in describe(s):
+        typer.echo("  " + line)
     typer.echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
     checks_failed = _failed_checks([("", s)])
     _fail_on_charts(chart_problems)
@@ -207,33 +224,18 @@ def sweep(
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
-    from itsim.executors import DaskExecutor, LocalExecutor
+    from itsim.executors import DaskExecutor
     from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
-    from itsim.progress import ProgressDisplay
     from itsim.scenario import ScenarioError, load_scenario
-    from itsim.sweep import SweepMismatch, check_sweep_work, parse_vary, plan, require_numeric_key
+    from itsim.sweep import SweepMismatch, check_sweep_work, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
     _positive("--replications", replications)
     _workers(workers, force)
     problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
-    grid: dict[str, list] = {}
-    for text in vary:
-        try:
-            key, values = parse_vary(text)
-        except ValueError as exc:
-            problems.append(f"--vary {exc}")
-            continue
-        if key in grid:
-            problems.append(f"--vary {key}: given more than once")
-        grid[key] = values
-    if executor not in ("local", "dask"):
-        problems.append(f"--executor: must be local or dask (got {executor!r})")
-    elif executor == "dask" and not address:
-        problems.append("--address: required with --executor dask")
-    elif executor == "local" and address:
-        problems.append("--address: only with --executor dask")
+    grid = _specs("--vary", vary, problems)
+    problems += _executor_problems(executor, address)
     if problems:
         raise BadInput(problems)
     try:
@@ -246,13 +248,8 @@ def sweep(
     out = out if out is not None else Path("out") / f"{scenario.stem}-sweep"
     _output_folder(out, "sweep", sc.name, [scenario], overwrite)
 
-    runner = LocalExecutor(workers) if executor == "local" else DaskExecutor(address)
-    if isinstance(runner, DaskExecutor):
-        try:
-            runner.connect()
-        except (OSError, TimeoutError, ValueError) as exc:
-            raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
-    progress = ProgressDisplay(f"sweeping {printable(sc.name, one_line=True)}")
+    runner = _executor(executor, address, workers)
+    progress = _progress(None, f"sweeping {printable(sc.name, one_line=True)}")
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
                            executor=runner, progress=progress, force=force, overwrite=overwrite)
@@ -300,6 +297,47 @@ def sweep(
         sys.exit(1)
     if failed:
         sys.exit(1)
+
+
+def _specs(flag: str, texts: list[str], problems: list[str]) -> dict[str, list]:
+    """``KEY=SPEC`` flags as key -> values; bad ones are added to ``problems``."""
+    from itsim.sweep import parse_vary
+
+    found: dict[str, list] = {}
+    for text in texts:
+        try:
+            key, values = parse_vary(text)
+        except ValueError as exc:
+            problems.append(f"{flag} {exc}")
+            continue
+        if key in found:
+            problems.append(f"{flag} {key}: given more than once")
+        found[key] = values
+    return found
+
+
+def _executor_problems(executor: str, address: str | None) -> list[str]:
+    if executor not in ("local", "dask"):
+        return [f"--executor: must be local or dask (got {executor!r})"]
+    if executor == "dask" and not address:
+        return ["--address: required with --executor dask"]
+    if executor == "local" and address:
+        return ["--address: only with --executor dask"]
+    return []
+
+
+def _executor(executor: str, address: str | None, workers: int | None):
+    """Local processes, or a client of the Dask scheduler at ``address`` (checked now)."""
+    from itsim.executors import DaskExecutor, LocalExecutor
+
+    if executor == "local":
+        return LocalExecutor(workers)
+    runner = DaskExecutor(address)
+    try:
+        runner.connect()
+    except (OSError, TimeoutError, ValueError) as exc:
+        raise BadInput([f"--address: cannot reach a Dask scheduler at {address} ({exc})"]) from None
+    return runner
 
 
 def _complete_cells(out: Path, cells) -> int:
@@ -524,11 +562,148 @@ def backtest(
         typer.echo(line)
 
 
+@app.command("plan")
+def plan_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file (today's plan).")],
+    lever: Annotated[list[str] | None, typer.Option(
+        help="KEY=START:STOP:STEPS or KEY=V1,V2,...: a dotted key or policy parameter (repeatable).")] = None,
+    policy: Annotated[list[str] | None, typer.Option(
+        help="Policy choice (repeatable; a+b combines; default: the scenario's).")] = None,
+    risk: Annotated[float, typer.Option(help="Largest acceptable chance of being too busy (0-1).")] = 0.1,
+    demand: Annotated[str, typer.Option(help="Demand levels the plan must hold at, e.g. 1.0,1.2.")] = "1.0",
+    budget: Annotated[float | None, typer.Option(help="Leave out options priced above this (money).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-plan).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    executor: Annotated[str, typer.Option(help="Where replications run: local or dask.")] = "local",
+    address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    max_replications: Annotated[int, typer.Option(help="Most replications per option and demand level.")] = 40,
+    first_look: Annotated[int, typer.Option(help="Replications of the first look at every option.")] = 4,
+) -> None:
+    """Find the cheapest option that keeps the chance of being too busy at or below --risk at every
+    --demand level, and the cost-versus-risk frontier; writes plan.json and plan.html (resumable)."""
+    from itsim.executors import DaskExecutor
+    from itsim.plan import PlanFailed, PlanMismatch, plan_search
+    from itsim.plan.report import write_plan_report
+    from itsim.plan.words import summary_lines
+    from itsim.scenario import load_scenario
+    from itsim.store import atomic_write_json
+
+    for name, value in (("--workers", workers), ("--max-replications", max_replications),
+                        ("--first-look", first_look)):
+        _positive(name, value)
+    problems = [f"--seed: must be >= 0 (got {seed})"] if seed is not None and seed < 0 else []
+    if not 0 <= risk < 1:
+        problems.append(f"--risk: must be at least 0 and below 1 (got {risk:g})")
+    levers = _specs("--lever", lever or [], problems)
+    if not levers and not policy:
+        problems.append("--lever: give at least one --lever or --policy to choose from")
+    try:
+        levels = [float(x) for x in demand.split(",")]
+    except ValueError:
+        problems.append(f"--demand: expected numbers separated by commas (got {demand!r})")
+        levels = []
+    problems += _executor_problems(executor, address)
+    if problems:
+        raise BadInput(problems)
+    sc = load_scenario(scenario)
+    out = out if out is not None else Path("out") / f"{scenario.stem}-plan"
+    runner = _executor(executor, address, workers)
+    bars: dict[int, object] = {}
+
+    def progress(round_no: int, done: int, total: int) -> None:
+        bar = bars.setdefault(round_no, _progress(total, f"planning {sc.name}, round {round_no}"))
+        bar(done)
+
+    try:
+        result = plan_search(sc, levers, policy, risk=risk, demand=levels, budget=budget, seed=seed, out=out,
+                             executor=runner, max_replications=max_replications, first_look=first_look,
+                             progress=progress)
+    except PlanMismatch as exc:
+        raise BadInput([str(exc)]) from None
+    except PlanFailed as exc:
+        for line in exc.problems:
+            typer.echo(line, err=True)
+        sys.exit(1)
+    finally:
+        if isinstance(runner, DaskExecutor):
+            runner.close()
+    atomic_write_json(out / "plan.json", result.data)
+    report = write_plan_report(out)
+    typer.echo(f"{sc.name}: plan search (seed {result.data['seed']})")
+    for line in summary_lines(result.data):
+        typer.echo("  " + line)
+    typer.echo(f"Results in {out}/ (plan.json; report: {report})")
+
+
+@app.command()
+def sensitivity(
+    scenario: Annotated[Path, typer.Argument(help="Scenario TOML file.")],
+    method: Annotated[str, typer.Option(help="morris (elementary effects) or sobol (variance-based).")] = "morris",
+    samples: Annotated[int | None, typer.Option(
+        help="Morris trajectories (default 10) or Sobol' base samples (default 32).")] = None,
+    replications: Annotated[int, typer.Option(help="Replications per design point.")] = 4,
+    spread: Annotated[float, typer.Option(
+        help="Range around guessed numbers when the scenario declares no uncertain inputs.")] = 0.2,
+    seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-sensitivity).")] = None,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+) -> None:
+    """Rank the uncertain inputs (or the usually guessed numbers, +/- --spread) by their effect
+    on the chance of being too busy, time to value and cost; writes sensitivity.json and .html."""
+    from itsim.scenario import load_scenario
+    from itsim.sensitivity import METHODS, analyse, pin_down_first
+    from itsim.sensitivity_report import write_sensitivity_report
+    from itsim.store import atomic_write_json, atomic_write_text
+
+    _positive("--replications", replications)
+    _positive("--workers", workers)
+    problems = []
+    if method not in METHODS:
+        problems.append(f"--method: must be morris or sobol (got {method!r})")
+    if samples is not None and samples < 2:
+        problems.append(f"--samples: must be >= 2 (got {samples})")
+    if not 0 < spread < 1:
+        problems.append(f"--spread: must be between 0 and 1 (got {spread:g})")
+    if seed is not None and seed < 0:
+        problems.append(f"--seed: must be >= 0 (got {seed})")
+    if problems:
+        raise BadInput(problems)
+    try:
+        import SALib  # noqa: F401
+    except ImportError:
+        typer.echo("itsim sensitivity needs SALib: pip install 'itsim[decide]'", err=True)
+        sys.exit(1)
+    sc = load_scenario(scenario)
+    out = out if out is not None else Path("out") / f"{scenario.stem}-sensitivity"
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, f"sensitivity of {sc.name}")
+        bar(done)
+
+    result = analyse(sc, method, samples, replications, spread, seed, workers=workers, progress=progress)
+    atomic_write_text(out / "scenario.toml", sc.dumps())
+    atomic_write_json(out / "sensitivity.json", result)
+    report = write_sensitivity_report(out)
+    typer.echo(f"{sc.name}: {len(result['factors'])} assumptions, {result['method']}, {result['runs']:,} runs "
+               f"(seed {result['seed']})")
+    for line in pin_down_first(result) + result["notes"]:
+        typer.echo("  " + line)
+    typer.echo(f"Results in {out}/ (sensitivity.json; report: {report})")
+
+
 def _progress_on_first_call(label: str):
     """A ``(done, total)`` progress callback whose display starts with the first report."""
-    from itsim.progress import ProgressDisplay
+    bar = None
 
-    return ProgressDisplay(label)
+    def update(done: int, total: int) -> None:
+        nonlocal bar
+        bar = bar or _progress(total, label)
+        bar(done)
+
+    return update
 
 
 def _scenario_error() -> type[Exception]:

@@ -117,7 +117,8 @@ class Replicated:
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
-              workers: int | None = 1, progress: ProgressArg = None, force: bool = False) -> Replicated:
+              workers: int | None = 1, progress: ProgressArg = None, force: bool = False,
+              samples: int | None = None) -> Replicated:
     """Run ``replications`` replications and summarise them.
 
     ``workers``: local processes; 1 (the default) runs them in this process, None one
@@ -125,12 +126,21 @@ def replicate(scenario: Scenario, replications: int = 10, seed: int | None = Non
     Results are the same whatever the number. ``progress``: True shows a progress bar
     with the time left (:mod:`itsim.progress`); a function is called with the number of
     replications finished so far. Work beyond the limits of :mod:`itsim.workload` is
-    refused unless ``force``.
+    refused unless ``force``. A scenario with uncertain inputs runs ``samples``
+    (default 10) Latin-hypercube samples of them with ``replications`` each (see
+    :mod:`itsim.uncertainty.nested`).
     """
     expect_scenario(scenario, "replicate")
     expect_count(replications, "replications", 1)
     seed = scenario.scenario.seed if seed is None else seed
     expect_count(seed, "seed", 0)
+    if scenario.uncertain:
+        from itsim.uncertainty.nested import DEFAULT_SAMPLES, replicate_uncertain
+
+        samples = samples if samples is not None else DEFAULT_SAMPLES
+        check_work(scenario, replications * samples, force)
+        with progress_for(progress, f"simulating {scenario.name}", replications * samples) as update:
+            return replicate_uncertain(scenario, replications, seed, workers, update, samples)
     check_work(scenario, replications, force)  # fail fast on a bad policy or too much work, before any work
     from itsim.executors import LocalExecutor
 

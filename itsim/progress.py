@@ -50,6 +50,8 @@ class ProgressDisplay:
     def __call__(self, done: int, total: int | None = None) -> None:
         if total is not None:
             self.total = total
+        if self._plain is False and self._bar is None:
+            return  # the bar was closed: the work is done
         if self._plain is None:
             self._plain = not self._open_bar()
         if self._plain:
@@ -117,10 +119,12 @@ def progress_for(progress: ProgressArg, label: str,
     """What an API ``progress`` argument stands for, as a context manager that gives the
     function to call (None for None or False) and closes a display on leaving, also when
     the work stops with an error: a new :class:`ProgressDisplay` for True, the argument
-    itself for a display or a function."""
+    itself for a display (which learns ``total`` if it had none) or a function."""
     if progress is True:
         return ProgressDisplay(label, total)
     if isinstance(progress, ProgressDisplay):
+        if progress.total is None:
+            progress.total = total
         return progress
     return nullcontext(progress or None)
 

@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from itsim import uncertainty
 from itsim.bounds import (
     MAX_PEOPLE_PER_ROLE,
     MAX_PHASES,
@@ -386,6 +387,9 @@ class Scenario(_Section):
     targets: Targets = Field(default_factory=Targets)
     costs: Costs = Field(default_factory=Costs)
     phase: list[Phase] = Field(default_factory=list, max_length=MAX_PHASES)
+    uncertain: dict[str, uncertainty.Belief] = Field(default_factory=dict)
+    """Beliefs about numbers written as ``{ uncertain = ... }`` (dotted key -> belief); the
+    fields themselves hold the central values (see :mod:`itsim.uncertainty`)."""
 
     @model_validator(mode="after")
     def _cross_references(self) -> Scenario:
@@ -457,6 +461,10 @@ class Scenario(_Section):
         if deep is not None:
             raise ScenarioError([f"{source}: {deep}"])
         try:
+            data = uncertainty.lift(data)
+        except ScenarioError as exc:
+            raise ScenarioError([f"{source}: {p}" for p in exc.problems]) from None
+        try:
             return cls.model_validate(data)
         except ValidationError as exc:
             raise ScenarioError([f"{source}: {p}" for p in format_errors(exc, data, cls)]) from None
@@ -467,6 +475,7 @@ class Scenario(_Section):
         Lists of tables are addressed by index (``recurring.0.due_within_days``) or by
         ``role``/``name`` (``team.engineer.count``). Numpy numbers and tuples are taken
         as the plain numbers and lists they stand for. The result is validated again.
+        A key changed here is certain: a belief written for it (``uncertain``) is dropped.
         Raises ``TypeError`` for changes that are not a mapping of text keys.
         """
         if not isinstance(changes, Mapping):
@@ -477,12 +486,13 @@ class Scenario(_Section):
                             f" got {bad[0]!r} ({type(bad[0]).__name__})")
         data = self.to_dict()
         for key, value in changes.items():
+            uncertainty.pin(data, key)
             set_dotted(data, key, plain_value(value))
         return Scenario.from_dict(data, source="with_changes")
 
     def dumps(self) -> str:
         """The scenario as TOML text that loads back to an equal scenario."""
-        return to_toml(self.to_dict())
+        return to_toml(uncertainty.inline(self.to_dict()))
 
 
 # -- loading ---------------------------------------------------------------------------
@@ -536,7 +546,9 @@ def loads_scenario(raw: bytes | str, source: str = "<scenario>") -> Scenario:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError([f"{source}: TOML syntax error: {_toml_message(exc)}"]) from None
-    return Scenario.from_dict(data, source=source)
+    scenario = Scenario.from_dict(data, source=source)
+    uncertainty.check(scenario, source)
+    return scenario
 
 
 def _toml_message(exc: tomllib.TOMLDecodeError) -> str:

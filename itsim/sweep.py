@@ -175,14 +175,7 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
     for key, values in vary.items():
         if not values:
             problems.append(f"--vary {key}: no values")
-    for label in dict.fromkeys(policies):
-        for name in label.split("+"):
-            try:
-                policy_class(name)
-            except KeyError as exc:
-                problems.append(f"--policy: {exc.args[0]}")
-    if len(set(policies)) != len(policies):
-        problems.append("--policy: a policy is given more than once")
+    problems += policy_problems(policies)
     if problems:
         raise ScenarioError(problems)
     cells_wanted = math.prod(len(v) for v in vary.values()) * len(policies)
@@ -220,6 +213,20 @@ def plan(scenario: Scenario, vary: dict[str, Sequence[Any]], policies: Sequence[
     if seen:
         raise ScenarioError([f"cell {cid}: {p}" for p, cid in seen.items()])
     return cells
+
+
+def policy_problems(labels: Sequence[str]) -> list[str]:
+    """One line per unknown policy name in ``labels`` (``a+b`` combines), and for repeats."""
+    problems = []
+    for label in dict.fromkeys(labels):
+        for name in label.split("+"):
+            try:
+                policy_class(name)
+            except KeyError as exc:
+                problems.append(f"--policy: {exc.args[0]}")
+    if len(set(labels)) != len(labels):
+        problems.append("--policy: a policy is given more than once")
+    return problems
 
 
 def check_sweep_work(cells: list[Cell], replications: int, force: bool = False) -> None:

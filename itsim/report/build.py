@@ -163,9 +163,19 @@ def _status_grid(sweep) -> StatusGrid | None:
 def build_report(directory: str | Path, images: bool = False) -> Path:
     """Write the report of ``directory``, whichever kind it is (for ``itsim report DIR``).
 
-    A directory with ``sweep.parquet`` is a sweep; one with ``summary.json`` is a run.
+    A directory with ``sweep.parquet`` is a sweep; one with ``summary.json`` is a run;
+    ``plan.json`` and ``sensitivity.json`` mark the output of ``itsim plan`` and
+    ``itsim sensitivity``.
     """
     directory = Path(directory)
+    if (directory / "plan.json").exists():
+        from itsim.plan.report import write_plan_report
+
+        return write_plan_report(directory)
+    if (directory / "sensitivity.json").exists():
+        from itsim.sensitivity_report import write_sensitivity_report
+
+        return write_sensitivity_report(directory)
     if stamp.is_sweep(directory):
         return write_sweep_report(directory, images)
     if (directory / "summary.json").exists():

@@ -92,8 +92,11 @@ def currency(scenario: dict[str, Any]) -> str:
 
 
 def read_toml(path: Path) -> dict[str, Any]:
-    """A TOML file as plain data, or an empty dict when it is missing."""
-    return tomllib.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    """A scenario TOML file as plain data, or an empty dict when it is missing. Uncertain
+    inputs read as their central values (the beliefs stay under ``uncertain``)."""
+    from itsim.uncertainty import lift
+
+    return lift(tomllib.loads(path.read_text(encoding="utf-8"))) if path.exists() else {}
 
 
 def _read_table(directory: Path, stem: str) -> pd.DataFrame | None:

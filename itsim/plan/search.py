@@ -1,0 +1,172 @@
+"""The plan search: sequential feasibility tests on the options, in order of price.
+
+Each option is run at each demand level in looks of ``first_look``, twice that, four
+times that, ... replications while below N/2 (N = ``max_replications``), then in
+steps of N/5 up to N (4, 8, 16, 24, 32, 40). Replication ``r`` of every
+option draws the same random numbers (common random numbers), and replications are
+always a prefix ``0..n-1``: an option run to N has exactly the results it would have
+in a grid of N replications per option.
+
+After each look, each (option, demand level) is
+
+- *infeasible* when it can no longer end at or below the risk at N replications
+  (more than ``floor(risk x N)`` too-busy replications), or when the one-sided
+  Clopper-Pearson lower bound of its probability of being too busy, at level
+  ``alpha / looks``, is above the risk;
+- *feasible* when it can no longer end above the risk at N, or when the matching
+  upper bound is at or below the risk;
+- at N replications, feasible when at most ``floor(risk x N)`` replications were too
+  busy (the rule of the full grid);
+- *open* otherwise.
+
+An option is feasible when every demand level is, infeasible when one is. The
+answer is the first feasible option in the search order (cheapest, then fewest
+changes from today), once every option before it is infeasible. Each round gives
+the next look to the open options that could still be the answer: those before the
+first option that is feasible or looks feasible (every level's estimate within the
+risk), and that one. Options after it wait, and are only screened at the first look
+(for the cost-versus-risk frontier). Which replications run depends only on results
+so far, never on timing, so the search is the same whatever the number of workers.
+
+Guarantee: for any one option, the chance that an early call (by a bound) is wrong
+about its true probability is at most ``alpha`` per demand level (Bonferroni over the
+looks); calls by the certainty rules and at N agree with the N-replication grid by
+construction. See ``docs/plan.md``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import stats
+
+OPEN, FEASIBLE, INFEASIBLE = "open", "feasible", "infeasible"
+
+
+@dataclass(frozen=True)
+class Rules:
+    """How the search decides: ``risk`` (the largest acceptable probability of being too
+    busy), the replications per option at most (N) and at the first look, and ``alpha``."""
+
+    risk: float
+    max_replications: int = 40
+    first_look: int = 4
+    alpha: float = 0.05
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not 0 <= self.risk < 1:
+            problems.append(f"risk must be at least 0 and below 1 (got {self.risk:g})")
+        if self.max_replications < 1:
+            problems.append(f"max_replications must be >= 1 (got {self.max_replications})")
+        if self.first_look < 1:
+            problems.append(f"first_look must be >= 1 (got {self.first_look})")
+        if not 0 < self.alpha < 1:
+            problems.append(f"alpha must be between 0 and 1 (got {self.alpha:g})")
+        if problems:
+            raise ValueError("; ".join(problems))
+
+    @property
+    def looks(self) -> list[int]:
+        """Replication counts at which decisions are made: doubling from the first look
+        while below N/2, then in steps of N/5 (at least the first look) up to N; for
+        N = 40 and a first look of 4: 4, 8, 16, 24, 32, 40. The looks are finer where
+        the calls come, near N."""
+        N = self.max_replications
+        step = max(self.first_look, N // 5)
+        out = [min(self.first_look, N)]
+        while out[-1] < N:
+            last = out[-1]
+            out.append(min(N, 2 * last if 2 * last < N / 2 else last + step))
+        return out
+
+    def next_look(self, n: int) -> int:
+        return next(k for k in self.looks if k > n)
+
+    @property
+    def allowed(self) -> int:
+        """Too-busy replications allowed out of N (the full grid's rule: share <= risk)."""
+        return math.floor(self.risk * self.max_replications + 1e-9)
+
+    @property
+    def bound_level(self) -> float:
+        """One-sided level of each bound: ``alpha`` spread over the looks."""
+        return self.alpha / len(self.looks)
+
+
+def decide(busy: np.ndarray, rules: Rules) -> tuple[str, str]:
+    """``(status, how)`` of one option at one demand level from its too-busy verdicts
+    (replications ``0..n-1``); ``how`` is ``certain``, ``bound``, ``at N`` or ''."""
+    n = len(busy)
+    if n == 0:
+        return OPEN, ""
+    s = int(np.sum(busy))
+    N = rules.max_replications
+    if s > rules.allowed:
+        return INFEASIBLE, "certain"
+    if s + (N - n) <= rules.allowed:
+        return FEASIBLE, "certain"
+    level = rules.bound_level
+    low = float(stats.beta.ppf(level, s, n - s + 1)) if s > 0 else 0.0
+    high = float(stats.beta.ppf(1 - level, s + 1, n - s)) if s < n else 1.0
+    if low > rules.risk:
+        return INFEASIBLE, "bound"
+    if high <= rules.risk:
+        return FEASIBLE, "bound"
+    if n >= N:
+        return (FEASIBLE if s <= rules.allowed else INFEASIBLE), "at N"
+    return OPEN, ""
+
+
+def option_status(levels: list[tuple[str, str]]) -> str:
+    """An option's status from its demand levels' statuses."""
+    statuses = [s for s, _ in levels]
+    if INFEASIBLE in statuses:
+        return INFEASIBLE
+    return FEASIBLE if all(s == FEASIBLE for s in statuses) else OPEN
+
+
+def looks_feasible(cells: list[np.ndarray], levels: list[tuple[str, str]], rules: Rules) -> bool:
+    """Whether every demand level is feasible or has an estimate within the risk."""
+    return all(status == FEASIBLE or (len(b) > 0 and np.mean(b) <= rules.risk)
+               for b, (status, _) in zip(cells, levels, strict=True))
+
+
+def next_round(order: list[str], demands: list[float], busy: dict[tuple[str, float], np.ndarray],
+               rules: Rules) -> dict[tuple[str, float], int]:
+    """The replications each (option, demand level) should have after the next round,
+    for those that need more; empty when the search is over.
+
+    ``order`` is the option ids in search order; ``busy`` holds each cell's verdicts so far.
+    """
+    first = min(rules.first_look, rules.max_replications)
+    unscreened = {(o, d): first for o in order for d in demands if len(busy.get((o, d), ())) == 0}
+    if unscreened:
+        return unscreened
+    targets: dict[tuple[str, float], int] = {}
+    for oid in order:
+        cells = [busy[(oid, d)] for d in demands]
+        levels = [decide(b, rules) for b in cells]
+        status = option_status(levels)
+        if status == INFEASIBLE:
+            continue
+        for d, b, (s, _) in zip(demands, cells, levels, strict=True):
+            if s == OPEN:
+                targets[(oid, d)] = rules.next_look(len(b))
+        if status == FEASIBLE or looks_feasible(cells, levels, rules):
+            break
+    return targets
+
+
+def answer(order: list[str], demands: list[float], busy: dict[tuple[str, float], np.ndarray],
+           rules: Rules) -> str | None:
+    """The first feasible option in ``order``, once the search is over; None if none is."""
+    for oid in order:
+        status = option_status([decide(busy[(oid, d)], rules) for d in demands])
+        if status == FEASIBLE:
+            return oid
+        if status == OPEN:
+            raise ValueError(f"option {oid} is still open: the search is not over")
+    return None

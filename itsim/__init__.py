@@ -7,6 +7,8 @@ The flat public API::
     run = itsim.simulate(sc, seed=1)
     res = itsim.replicate(sc, replications=30)
     grid = itsim.sweep(sc, vary={"demand_scale": [0.8, 1.0, 1.2]}, replications=20)
+    again = itsim.load_results("out/baseline")
+    itsim.compare(again, res)
 
 Each name is imported on first use, so ``import itsim`` (and the command line's
 start-up, and a Dask worker unpickling a task) loads none of pandas, scipy or the
@@ -23,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from itsim.distributions import Distribution
     from itsim.experiment import Replicated, Run, replicate, simulate
+    from itsim.results import compare, load_results
     from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
     from itsim.sweep import Sweep, sweep
 
@@ -32,6 +35,8 @@ __all__ = [
     "Run",
     "Scenario",
     "ScenarioError",
+    "compare",
+    "load_results",
     "load_scenario",
     "loads_scenario",
     "replicate",
@@ -45,11 +50,14 @@ _HOME = {
     for module, names in {
         "itsim.distributions": ("Distribution",),
         "itsim.experiment": ("Replicated", "Run", "replicate", "simulate"),
+        "itsim.results": ("compare", "load_results"),
         "itsim.scenario": ("Scenario", "ScenarioError", "load_scenario", "loads_scenario"),
         "itsim.sweep": ("Sweep", "sweep"),
     }.items()
     for name in names
 }
+#: public functions that share their name with a submodule
+_SHADOWED = ("compare", "sweep")
 __version__ = "0.1.0"
 
 
@@ -66,12 +74,12 @@ def __dir__() -> list[str]:
 
 
 class _Package(types.ModuleType):
-    """``itsim.sweep`` is the function, as it always was, although a submodule has the same
-    name: importing a submodule sets it as an attribute of its package, which would
-    otherwise replace the function the first time ``itsim.sweep`` the module loads."""
+    """``itsim.sweep`` and ``itsim.compare`` are the functions, although submodules have the
+    same names: importing a submodule sets it as an attribute of its package, which would
+    otherwise replace the function the first time the submodule loads."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "sweep" and isinstance(value, types.ModuleType):
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
             return
         super().__setattr__(name, value)
 

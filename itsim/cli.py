@@ -111,6 +111,9 @@ def run(
         "--set", metavar="KEY=VALUE",
         help="Change one value for this run (repeatable): a dotted key and a TOML value, "
              "e.g. team.engineer.count=9 or policy.name=wip_limit.")] = None,
+    format_: Annotated[list[TableFormat] | None, typer.Option(
+        "--format", help="Also write the tables as csv files or an xlsx workbook (repeatable); "
+                         "parquet is always written.")] = None,
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
     samples: Annotated[int | None, typer.Option(
@@ -124,6 +127,7 @@ def run(
     from itsim.experiment import check_work, replicate
     from itsim.narrative import headline, terminal_colour
     from itsim.scenario import ScenarioError
+    from itsim.spreadsheet import write_run_tables
     from itsim.store import clear_folder, write_run
     from itsim.uncertainty.nested import DEFAULT_SAMPLES, describe
     from itsim.whatif import load_with_settings
@@ -155,6 +159,8 @@ def run(
         exc.message = f"interrupted: nothing was written to {out}/"
         raise
     write_run(out, sc, result, scenario_text=text, replace=folder.replace)
+    _write_tables(lambda formats: write_run_tables(out, result.summary, result.runs, result.timeseries, sc, formats),
+                  format_)
     from itsim.report import write_report
 
     report, chart_problems = _report(write_report, out, images)
@@ -219,6 +225,9 @@ def sweep(
     workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
+    format_: Annotated[list[TableFormat] | None, typer.Option(
+        "--format", help="Also write the tables as csv files or an xlsx workbook (repeatable); "
+                         "parquet is always written.")] = None,
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
@@ -268,6 +277,9 @@ def sweep(
     for cid, problem in result.recomputed:
         echo(f"computed again: {cid}: {problem}", err=True)
     failed = len(result.failed)
+    from itsim.spreadsheet import write_sweep_tables
+
+    _write_tables(lambda formats: write_sweep_tables(out, result, formats), format_)
     current = result.resumed == len(cells) and _report_is_current(out, images)
     report, chart_problems = (_report(_write_sweep_report, out, images) if failed < len(cells) and not current
                               else (None, []))
@@ -405,6 +417,8 @@ def compare(
     dir_b: Annotated[Path, typer.Argument(help="The variant's run folder (B).")],
     html: Annotated[Path | None, typer.Option(help="Also write the comparison as an HTML page.")] = None,
     csv: Annotated[Path | None, typer.Option(help="Also write every metric as a CSV table.")] = None,
+    xlsx: Annotated[Path | None, typer.Option(help="Also write every metric and both verdicts as an xlsx "
+                                                   "workbook.")] = None,
     all_metrics: Annotated[bool, typer.Option("--all", help="Show every metric, not only the headline.")] = False,
 ) -> None:
     """Baseline versus variant: each side's verdict, then the headline figures with 95%
@@ -427,6 +441,23 @@ def compare(
         from itsim.compare import write_comparison_csv
 
         typer.echo(f"Comparison table: {write_comparison_csv(comparison, csv)}")
+    if xlsx is not None:
+        from itsim.spreadsheet import write_comparison_xlsx
+
+        typer.echo(f"Comparison workbook: {write_comparison_xlsx(comparison, xlsx)}")
+
+
+class TableFormat(StrEnum):
+    parquet = "parquet"
+    csv = "csv"
+    xlsx = "xlsx"
+
+
+def _write_tables(write, formats: list[TableFormat] | None) -> None:
+    """Write the tables of a result in the extra ``formats`` asked for, and say where."""
+    wanted = [f.value for f in formats or [] if f != TableFormat.parquet]
+    if wanted:
+        typer.echo("Tables: " + ", ".join(str(p) for p in write(wanted)))
 
 
 def _terminal_width() -> int:

@@ -217,6 +217,16 @@ class Comparison:
     def row(self, metric: str) -> pd.Series:
         return self.table.set_index("metric").loc[metric]
 
+    def __repr__(self) -> str:
+        from itsim.report.comparison import format_comparison
+
+        return format_comparison(self, colour=False, width=110).rstrip()
+
+    def _repr_html_(self) -> str:
+        from itsim.report.compare_page import comparison_html
+
+        return comparison_html(self)
+
 
 def _ci(entry: Any) -> tuple[float, float, float]:
     if not isinstance(entry, dict):

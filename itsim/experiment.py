@@ -25,9 +25,20 @@ from itsim.targets import overall, verdict
 
 @dataclass
 class Run:
-    """One replication: ``metrics`` (name -> value), ``timeseries`` (weekly), ``checks``
-    (invariants: zero means nothing was lost), ``events`` (the event log, a table),
-    ``too_busy`` (verdict and reasons) and ``timings`` (seconds)."""
+    """One replication of a scenario, as :func:`simulate` returns it.
+
+    - ``metrics``: metric name -> value for this replication (see the metric reference
+      for units and definitions);
+    - ``timeseries``: weekly series after warm-up (a DataFrame, the columns of
+      ``timeseries.parquet``);
+    - ``checks``: invariants (``*_unaccounted`` are zero when nothing was lost;
+      Little's law's two sides);
+    - ``too_busy``: this replication's verdict, ``{"verdict": bool, "reasons":
+      [{"code", "text"}], "figures": {...}}``;
+    - ``timings``: seconds spent in the engine and on metrics;
+    - ``events`` and ``projects``: the event log and the project portfolio as tables
+      (when the run kept its events, the default).
+    """
 
     scenario: Scenario
     seed: int
@@ -41,9 +52,33 @@ class Run:
 
     @property
     def events(self) -> pd.DataFrame:
+        """Every event, in order: time (hours), event, item, kind, priority, task, project,
+        person and role (see :func:`itsim.tables.events`)."""
+        from itsim.tables import events
+
+        return events(self._world("event log"))
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        """Every project request with its state by name and its times (see :func:`itsim.tables.projects`)."""
+        from itsim.tables import projects
+
+        return projects(self._world("project table"))
+
+    def _world(self, what: str) -> World:
         if self.world is None:
-            raise AttributeError("the event log was not kept (keep_events=False)")
-        return self.world.log.frame()
+            raise AttributeError(f"the {what} was not kept (keep_events=False)")
+        return self.world
+
+    def __repr__(self) -> str:
+        from itsim.display import run_repr
+
+        return run_repr(self)
+
+    def _repr_html_(self) -> str:
+        from itsim.display import run_html
+
+        return run_html(self)
 
 
 def expect_scenario(scenario: object, caller: str) -> None:
@@ -70,9 +105,15 @@ def check_work(scenario: Scenario, replications: int = 1, force: bool = False) -
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
              keep_events: bool = True, force: bool = False) -> Run:
-    """Run one replication. ``seed`` defaults to the scenario's ``[scenario] seed``.
+    """Run one replication of ``scenario`` and return it as a :class:`Run`.
 
-    A replication whose expected work is beyond the limits of :mod:`itsim.workload` is
+    ``seed`` defaults to the scenario's ``[scenario] seed``. Replication ``r`` draws every
+    random stream from ``(seed, r, source name)``: the same arguments give the same run,
+    and replication ``r`` of two variants of a scenario sees the same demand (common
+    random numbers). ``keep_events=False`` drops the event log and project table after
+    the metrics are computed (less memory for many runs).
+    Raises :class:`itsim.ScenarioError` for a policy that does not fit the scenario. A
+    replication whose expected work is beyond the limits of :mod:`itsim.workload` is
     refused (:class:`itsim.workload.TooMuchWork`) unless ``force``.
     """
     expect_scenario(scenario, "simulate")
@@ -107,28 +148,58 @@ def _one(scenario: Scenario, seed: int, replication: int) -> Run:
 
 @dataclass
 class Replicated:
-    """Many replications: ``summary`` (the summary.json shape), ``runs`` (long table:
-    replication, metric, value) and ``timeseries`` (weekly, all replications)."""
+    """Many replications of one scenario, as :func:`replicate` (or :func:`itsim.load_results`)
+    returns them.
+
+    - ``summary``: the ``summary.json`` shape: ``metrics`` (name -> ``{"mean", "ci95"}``)
+      and ``too_busy`` (``status``, ``probability``, ``ci95``, ``reasons``, ``targets``);
+    - ``runs``: long table ``replication, metric, value``;
+    - ``timeseries``: weekly series of every replication;
+    - ``checks``: the invariant checks per replication;
+    - ``scenario``: the scenario run (None when it could not be read back).
+
+    :meth:`summary_frame` gives the summary as a table.
+    """
 
     summary: dict
     runs: pd.DataFrame
     timeseries: pd.DataFrame
     checks: pd.DataFrame
+    scenario: Scenario | None = field(default=None, repr=False)
+
+    def summary_frame(self) -> pd.DataFrame:
+        """One row per metric: ``metric``, ``mean``, ``lo`` and ``hi`` (the 95% interval),
+        ``unit`` and ``label`` (the words of the report)."""
+        from itsim.catalogue import summary_frame
+
+        return summary_frame(self.summary)
+
+    def __repr__(self) -> str:
+        from itsim.display import replicated_repr
+
+        return replicated_repr(self)
+
+    def _repr_html_(self) -> str:
+        from itsim.display import replicated_html
+
+        return replicated_html(self)
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
               workers: int | None = 1, progress: ProgressArg = None, force: bool = False,
               samples: int | None = None) -> Replicated:
-    """Run ``replications`` replications and summarise them.
+    """Run ``replications`` replications and summarise them as a :class:`Replicated`: every
+    metric's mean with a 95% interval, and the verdict over replications (healthy, at risk
+    or too busy, with the probability of being too busy and its Wilson interval).
 
-    ``workers``: local processes; 1 (the default) runs them in this process, None one
-    process per usable core (:func:`itsim.cores.usable_cores`, what ``itsim run`` does).
-    Results are the same whatever the number. ``progress``: True shows a progress bar
-    with the time left (:mod:`itsim.progress`); a function is called with the number of
-    replications finished so far. Work beyond the limits of :mod:`itsim.workload` is
-    refused unless ``force``. A scenario with uncertain inputs runs ``samples``
-    (default 10) Latin-hypercube samples of them with ``replications`` each (see
-    :mod:`itsim.uncertainty.nested`).
+    ``seed`` defaults to the scenario's. ``workers``: local processes; 1 (the default) runs
+    them in this process, None one process per usable core
+    (:func:`itsim.cores.usable_cores`, what ``itsim run`` does); results do not depend on
+    it. ``progress``: True shows a progress bar with the time left (:mod:`itsim.progress`);
+    a function is called with the number of replications finished so far. Work beyond the
+    limits of :mod:`itsim.workload` is refused unless ``force``. A scenario with uncertain
+    inputs runs ``samples`` (default 10) Latin-hypercube samples of them with
+    ``replications`` each (see :mod:`itsim.uncertainty.nested`).
     """
     expect_scenario(scenario, "replicate")
     expect_count(replications, "replications", 1)
@@ -173,4 +244,4 @@ def collect(scenario: Scenario, seed: int, runs: list[Run]) -> Replicated:
         "too_busy": overall(scenario, [r.too_busy for r in runs]),
         "checks": _checks.summarise(runs),
     }
-    return Replicated(summary=summary, runs=long, timeseries=series, checks=checks)
+    return Replicated(summary=summary, runs=long, timeseries=series, checks=checks, scenario=scenario)

@@ -32,6 +32,10 @@ class EventLog:
     project id), ``effort`` (hours of work, including any escalation) and ``due_at`` (hours, only for items
     with a due time). Read them as arrays through ``kind``, ``cls`` and ``due``.
     Project requests use their own id space in the project table.
+
+    Who worked: ``worker`` holds the person id of each ``start`` and ``resume`` event,
+    in log order (one number per piece of work begun, not one per event), and
+    ``person_role`` the role index of each person id.
     """
 
     def __init__(self) -> None:
@@ -40,6 +44,8 @@ class EventLog:
         self.meta = array("q")
         self.effort = array("d")
         self.due_at: dict[int, float] = {}
+        self.worker = array("q")
+        self.person_role = array("q")
 
     def add_item(self, kind: int, cls: int, effort: float, due: float | None = None) -> int:
         """Append an item to the table; returns its id."""
@@ -77,6 +83,25 @@ class EventLog:
         time = np.frombuffer(self.time, dtype=float) if len(self.time) else np.zeros(0)
         entry = np.frombuffer(self.entry, dtype=np.int64) if len(self.entry) else np.zeros(0, np.int64)
         return time, (entry & 15).astype(np.int8), entry >> 4
+
+    def workers(self) -> np.ndarray:
+        """The person who worked on each event's item, per event (-1 where no one did):
+        the one who started or resumed it, and for a preemption or a finish the one
+        who last started or resumed that item."""
+        time, code, item = self.columns()
+        out = np.full(len(code), -1, dtype=np.int64)
+        begun = (code == START) | (code == RESUME)
+        out[begun] = np.frombuffer(self.worker, dtype=np.int64) if len(self.worker) else []
+        ended = (code == PREEMPT) | (code == DONE)
+        rows = np.flatnonzero(begun | ended)
+        if len(rows):
+            # Within each item's events in time order, carry the last worker forward.
+            rows = rows[np.argsort(item[rows], kind="stable")]
+            # A preemption or finish always follows a start or resume of the same item.
+            who = out[rows]
+            at = np.maximum.accumulate(np.where(who >= 0, np.arange(len(rows)), -1))
+            out[rows] = np.where(at >= 0, who[np.maximum(at, 0)], -1)
+        return out
 
     def frame(self) -> pd.DataFrame:
         """The event log as a table (one row per event): time (hours), event, item."""

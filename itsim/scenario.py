@@ -14,6 +14,7 @@ import re
 import tomllib
 from collections import Counter
 from collections.abc import Mapping
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -57,6 +58,19 @@ class ScenarioInfo(_Section):
 
     name: str = Field(min_length=1)
     horizon_days: int = Field(gt=0, le=365 * 50)
+    start_date: date | None = None
+    """Calendar date of the first simulated day (warm-up included), a Monday; results then
+    label weeks by date. Without it, weeks are numbered from the end of warm-up."""
+
+    @field_validator("start_date")
+    @classmethod
+    def _monday(cls, v: date | None) -> date | None:
+        if v is not None and v.weekday() != 0:
+            monday = v - timedelta(days=v.weekday())
+            raise ValueError(f"must be a Monday (the model's week starts on Monday); {v:%A %Y-%m-%d} is not, "
+                             f"the Monday before is {monday.isoformat()}")
+        return v
+
     warmup_days: int = Field(default=0, ge=0, le=365 * 10)
     calendar: Literal["24x7", "business"] = "business"
     seed: int = Field(default=0, ge=0)
@@ -447,6 +461,18 @@ class Scenario(_Section):
     @property
     def name(self) -> str:
         return self.scenario.name
+
+    def __repr__(self) -> str:
+        """One line: name, length, team, kinds of work and policy (``dumps()`` gives it all)."""
+        info = self.scenario
+        team = ", ".join(f"{t.role} {t.count}" for t in self.team)
+        work = [w for w, present in (("incidents", self.incidents is not None),
+                                     (f"{len(self.recurring)} recurring tasks", bool(self.recurring)),
+                                     ("projects", self.projects is not None)) if present]
+        return (f"<Scenario {info.name!r}: {info.horizon_days} days"
+                + (f" after {info.warmup_days} of warm-up" if info.warmup_days else "")
+                + f", {info.calendar} calendar; team {team}; {', '.join(work) or 'no work'}; "
+                f"policy {'+'.join(self.policy.names)}>")
 
     def to_dict(self) -> dict[str, Any]:
         """The scenario as plain data, with the keys a TOML file uses."""

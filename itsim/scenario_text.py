@@ -8,6 +8,7 @@ import difflib
 import math
 import re
 import typing
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -190,6 +191,8 @@ def _toml_value(v: Any) -> str:
         if math.isinf(v):
             return "inf" if v > 0 else "-inf"
         return repr(v)
+    if isinstance(v, date):  # a TOML local date (or date-time)
+        return v.isoformat()
     if isinstance(v, str):
         return '"' + _TOML_ESCAPES.sub(_toml_escape, v) + '"'
     if isinstance(v, list):

@@ -455,20 +455,62 @@ class Sweep:
         "shares"}}``.
         """
         key = self._tipping_key(key)
+        rng = np.random.default_rng(self.seed)
+        targets = self.scenario.targets
+        integer = all(isinstance(v, int) and not isinstance(v, bool) for v in self.vary[key])
+        result = {}
+        for name, cells in self._groups(key).items():
+            xs, busy = _busy_matrix([c for c in cells if c.done], key)
+            result[name] = tipping_point(xs, busy, key, targets.too_busy_above, targets.at_risk_above,
+                                         level=level, rng=rng, integer=integer)
+        return result
+
+    def too_busy_frame(self, key: str | None = None, level: float = 0.95) -> pd.DataFrame:
+        """:meth:`too_busy_point` as a table, one row per entry: ``name``, ``policy``, the
+        values of the other varied keys, ``varied``, ``point``, ``lo`` and ``hi`` (its
+        interval), ``kind`` (tips, recovers, below_range, above_range or never),
+        ``direction``, ``band``, and the same for the at-risk band (``at_risk_point``,
+        ``at_risk_lo``, ``at_risk_hi``, ``at_risk_kind``)."""
+        points = self.too_busy_point(key, level)
+        key = self._tipping_key(key)
+        others = [k for k in self.vary if k != key]
+        rows = []
+        for name, cells in self._groups(key).items():
+            entry = points[name]
+            risk = entry.get("at_risk") or {}
+            lo, hi = entry["ci95"] or (None, None)
+            risk_lo, risk_hi = risk.get("ci95") or (None, None)
+            rows.append({
+                "name": name, "policy": cells[0].policy, **{k: cells[0].values[k] for k in others},
+                "varied": entry["varied"], "point": entry["point"], "lo": lo, "hi": hi, "kind": entry["kind"],
+                "direction": entry["direction"], "band": entry["band"], "at_risk_point": risk.get("point"),
+                "at_risk_lo": risk_lo, "at_risk_hi": risk_hi, "at_risk_kind": risk.get("kind"),
+            })
+        frame = pd.DataFrame(rows)
+        for column in ("point", "lo", "hi", "at_risk_point", "at_risk_lo", "at_risk_hi"):
+            if column in frame:
+                frame[column] = pd.to_numeric(frame[column], errors="coerce")
+        return frame
+
+    def _groups(self, key: str) -> dict[str, list[Cell]]:
+        """The cells of each too-busy entry: one per policy and combination of the values of
+        the keys other than ``key``, named ``policy (k=v, ...)``."""
         others = [k for k in self.vary if k != key]
         groups: dict[str, list[Cell]] = {}
         for c in self.cells:
             at = ", ".join(f"{k}={_label(c.values[k])}" for k in others)
             groups.setdefault(f"{c.policy} ({at})" if at else c.policy, []).append(c)
-        rng = np.random.default_rng(self.seed)
-        targets = self.scenario.targets
-        integer = all(isinstance(v, int) and not isinstance(v, bool) for v in self.vary[key])
-        result = {}
-        for name, cells in groups.items():
-            xs, busy = _busy_matrix([c for c in cells if c.done], key)
-            result[name] = tipping_point(xs, busy, key, targets.too_busy_above, targets.at_risk_above,
-                                         level=level, rng=rng, integer=integer)
-        return result
+        return groups
+
+    def __repr__(self) -> str:
+        from itsim.display import sweep_repr
+
+        return sweep_repr(self)
+
+    def _repr_html_(self) -> str:
+        from itsim.display import sweep_html
+
+        return sweep_html(self)
 
     def _tipping_key(self, key: str | None) -> str:
         numeric = [k for k, vs in self.vary.items() if all(_is_number(v) for v in vs)]

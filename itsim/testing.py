@@ -34,7 +34,7 @@ import numpy as np
 from pydantic import TypeAdapter
 
 try:
-    from hypothesis import assume, reject
+    from hypothesis import assume, currently_in_test_context, note, reject
     from hypothesis import strategies as st
 except ImportError as exc:  # pragma: no cover - depends on the installation
     raise ImportError('itsim.testing needs hypothesis: pip install "itsim[testing]"') from exc
@@ -56,11 +56,15 @@ __all__ = [
     "distributions",
     "extreme_distributions",
     "extreme_scenarios",
+    "note_scenario",
     "policies",
     "scenarios",
 ]
 
 _DISTRIBUTION = TypeAdapter(_distributions.Distribution)
+
+#: The line before a drawn scenario's TOML in hypothesis's report of a failing example.
+SCENARIO_NOTE = "# The scenario as a file (save it and run: itsim run FILE):"
 
 #: Role names drawn for generated teams (plain identifiers, as the format requires).
 ROLE_NAMES = ("service_desk", "engineer", "network", "dba", "security")
@@ -525,7 +529,20 @@ def scenarios(
             policy_for(scenario).adjust(scenario)
         except ScenarioError:
             reject()  # the policy needs something this scenario lacks (e.g. no incidents to deflect)
+    note_scenario(scenario)
     return scenario
+
+
+def note_scenario(scenario: Scenario) -> None:
+    """Show ``scenario`` as its TOML file when hypothesis reports a failing example (a
+    :func:`hypothesis.note`), so it can be saved and rerun with ``itsim run``.
+
+    :func:`scenarios` does this for every scenario it draws; call it yourself for a
+    scenario you build in a test from drawn values. Outside a hypothesis test it does
+    nothing.
+    """
+    if currently_in_test_context():
+        note(f"{SCENARIO_NOTE}\n{scenario.dumps()}")
 
 
 # -- extreme but valid values -----------------------------------------------------------------

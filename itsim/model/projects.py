@@ -19,6 +19,8 @@ from itsim.model.work import PROJECT, PROJECT_RANK, ProjectChunk
 from itsim.record import COMMIT, DECLINE, DELIVER, REQUEST, WITHDRAW
 
 WAITING, IN_PROGRESS, DELIVERED, DECLINED, WITHDRAWN = range(5)
+#: The name of each state code, as the portfolio table of a run shows it.
+STATE_NAMES = ("waiting", "in_progress", "delivered", "declined", "withdrawn")
 
 
 class Project:

@@ -287,6 +287,7 @@ class World:
         item.holder = person
         log = self.log
         log.time.append(now)
+        log.worker.append(person.id)
         if item.started < 0:
             item.started = now
             log.entry.append(item.id << 4 | START)
@@ -566,6 +567,7 @@ class World:
             on = role.calendar.on_shift(now)
             p = Person(self.next_person, role, now, on)
             self.next_person += 1
+            self.log.person_role.append(role.index)
             role.people.append(p)
             staying.append(p)
             self.dynamics.person_joined(p, now)

@@ -16,6 +16,7 @@ from typing import Annotated
 
 import typer
 
+from itsim.app import DEFAULT_REPLICATIONS
 from itsim.interrupt import Interrupted, stop_on_signals
 from itsim.terminal import echo, printable
 
@@ -735,6 +736,26 @@ def _progress_on_first_call(label: str):
         bar(done)
 
     return update
+
+
+@app.command(name="app")
+def app_(
+    scenario: Annotated[Path | None, typer.Argument(
+        help="Scenario TOML file (default: the mid-size starting scenario of itsim init).")] = None,
+    port: Annotated[int | None, typer.Option(help="Local port (default: 8501, or a free one if taken).")] = None,
+    replications: Annotated[int, typer.Option(help="Simulated runs per answer, to start with.")]
+    = DEFAULT_REPLICATIONS,
+    workers: Annotated[int | None, typer.Option(
+        help="Worker processes for the simulations (default: one per usable core).")] = None,
+) -> None:
+    """The what-if app in your browser: move people, demand, policy and surges, and see the
+    verdict beside today's with paired differences; download the what-if and its report."""
+    from itsim.app import launch
+
+    problems = launch.problems(scenario, port, replications, workers)
+    if problems:
+        raise BadInput(problems)
+    sys.exit(launch.serve(scenario, launch.pick_port(port), replications, workers, say=echo))
 
 
 def _scenario_error() -> type[Exception]:

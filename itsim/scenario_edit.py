@@ -7,7 +7,9 @@ the changed values differ. Dotted keys mean what they mean to
 :meth:`itsim.Scenario.with_changes`: lists of tables are addressed by index
 (``recurring.0.due_within_days``) or by ``role``/``name``
 (``team.engineer.count``), missing tables are created, and loading the result
-gives the same scenario as ``with_changes`` on the loaded original.
+gives the same scenario as ``with_changes`` on the loaded original. A list of
+tables is written as ``[[tables]]``; one that extends the file's own (the same
+entries, then more) adds the new entries after them, so theirs keep their comments.
 """
 
 from __future__ import annotations
@@ -111,7 +113,12 @@ def _assign(doc: Container, path: list[Step], value: Any) -> None:
         entries = parent.unwrap()
         entries[step] = value
         _at(doc, path[:-2])[path[-2]] = _item(entries)
-    elif _is_table_list(value) and isinstance(old, AoT):
+    elif _is_table_list(value) and isinstance(old, AoT) and _extends(old, value):
+        for mapping in value[len(old):]:  # entries added after the file's own, whose comments stay
+            table = _table(mapping)
+            table.trivia.indent = "\n"  # a blank line before its header, as between the others
+            _at(doc, path).append(table)
+    elif _is_table_list(value) and (isinstance(old, AoT) or (old is None and isinstance(parent, Container))):
         parent[step] = _array_of_tables(value)
     else:
         parent[step] = _item(value)
@@ -121,13 +128,25 @@ def _is_table_list(value: Any) -> bool:
     return isinstance(value, list | tuple) and bool(value) and all(isinstance(v, Mapping) for v in value)
 
 
+def _extends(old: AoT, value: list | tuple) -> bool:
+    """Whether ``value`` is the file's array of tables with more entries after it."""
+    kept = old.unwrap()
+    return len(value) > len(kept) and [dict(v) for v in value[:len(kept)]] == kept
+
+
+def _table(mapping: Mapping[str, Any]) -> Item:
+    table = tomlkit.table()
+    for name, v in mapping.items():
+        table[str(name)] = _item(v)
+    return table
+
+
 def _array_of_tables(value: list[Mapping[str, Any]]) -> AoT:
+    """``[[name]]`` entries (also where the document had none: a list of tables at the top
+    level is written as an array of tables, not as one long inline array)."""
     out = tomlkit.aot()
     for mapping in value:
-        table = tomlkit.table()
-        for name, v in mapping.items():
-            table[str(name)] = _item(v)
-        out.append(table)
+        out.append(_table(mapping))
     return out
 
 

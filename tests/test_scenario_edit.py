@@ -61,6 +61,27 @@ def test_distributions_are_written_inline() -> None:
     assert 'effort_hours = {dist = "gamma", mean = 1.5, cv = 0.4}' in out
 
 
+def test_a_new_entry_after_the_files_own_keeps_their_comments() -> None:
+    text = ('[scenario]\nname = "x"\nhorizon_days = 60\n\n'
+            '[[phase]]   # the spring surge\nstart_day = 5   # week two\nend_day = 20\ndemand_scale = 1.5\n')
+    surge = {"name": "autumn", "start_day": 30, "end_day": 40, "incident_rate_scale": 2.0}
+    out = apply_changes(text, {"phase": [*tomllib.loads(text)["phase"], surge]})
+    assert out.startswith(text)
+    assert out[len(text):] == '\n[[phase]]\nname = "autumn"\nstart_day = 30\nend_day = 40\nincident_rate_scale = 2.0\n'
+
+
+def test_a_list_of_tables_where_there_was_none_is_written_as_tables() -> None:
+    text = '[scenario]   # about\nname = "x"\nhorizon_days = 60\n'
+    out = apply_changes(text, {"phase": [{"start_day": 1, "end_day": 9, "demand_scale": 2.0}]})
+    assert out == text + '\n[[phase]]\nstart_day = 1\nend_day = 9\ndemand_scale = 2.0\n'
+
+
+def test_a_list_of_tables_that_replaces_the_files_entries_replaces_them() -> None:
+    text = '[[phase]]\nstart_day = 5\nend_day = 20\n\n[[phase]]\nstart_day = 30\nend_day = 40\n'
+    out = apply_changes(text, {"phase": [{"start_day": 1, "end_day": 2}]})
+    assert tomllib.loads(out) == {"phase": [{"start_day": 1, "end_day": 2}]}
+
+
 @pytest.mark.parametrize(("changes", "problem"), [
     ({"team.enginer.count": 3}, "team.enginer.count: no entry named 'enginer'; did you mean 'engineer'?"),
     ({"team.7.count": 3}, "team.7.count: index 7 out of range (3 entries)"),

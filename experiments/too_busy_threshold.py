@@ -2,8 +2,9 @@
 
 Sweeps ``demand_scale`` on ``scenarios/baseline.toml`` for several policies, with
 common random numbers (replication r of every cell sees the same demand), and
-prints, per policy, the demand level at which more than half of the replications
-break a target, with its 95% bootstrap interval. The sweep directory (resumable:
+prints each policy's parameters, then the demand level at which the share of
+replications that break a target first exceeds ``[targets] too_busy_above`` (80% by
+default), with its 95% bootstrap interval. The sweep directory (resumable:
 rerun the same command to finish an interrupted sweep) holds every cell,
 ``sweep.parquet`` and ``too_busy.json``.
 
@@ -16,6 +17,7 @@ import argparse
 from pathlib import Path
 
 import itsim
+from itsim.experiment import policy_for
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 LEVELS = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
@@ -43,11 +45,17 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("out/too_busy_threshold"))
     args = parser.parse_args()
     sc = itsim.load_scenario(SCENARIO)
+    print("Parameters (at today's demand; defaults worked out from the scenario):")
+    for name in POLICIES:
+        with_policy = sc.with_changes({"policy": {"name": name}})
+        params = policy_for(with_policy).effective_params(with_policy)
+        print(f"  {name}: " + (", ".join(f"{k} = {v}" for k, v in params.items()) or "no parameters"))
     grid = itsim.sweep(sc, vary={"demand_scale": LEVELS}, policies=POLICIES, replications=args.replications,
                        out=args.out, workers=args.workers)
     print(f"{sc.name}: demand from {min(LEVELS):g}x to {max(LEVELS):g}x today's, {args.replications} replications"
           f" per level and policy, common random numbers.")
-    print("Where each policy tips into 'too busy' (more than half the replications break a target):")
+    print("Where each policy tips into 'too busy' (the share of replications that break a target first"
+          f" exceeds {sc.targets.too_busy_above:.0%}):")
     for line in thresholds(grid):
         print(line)
     for cell in grid.failed:

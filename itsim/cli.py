@@ -495,6 +495,25 @@ def init(
     typer.echo(f"  itsim validate {file}\n  itsim run {file}")
 
 
+@app.command()
+def policies(
+    names: Annotated[list[str] | None, typer.Argument(help="Policies to show (default: all).")] = None,
+) -> None:
+    """List the policies: what each does, and each parameter's type, default and meaning."""
+    from itsim.policies import policy_class
+    from itsim.policies.catalogue import format_catalogue
+
+    problems = []
+    for name in names or []:
+        try:
+            policy_class(name)
+        except KeyError as exc:
+            problems.append(f"{name}: {exc.args[0]}")
+    if problems:
+        raise BadInput(problems)
+    typer.echo(format_catalogue(names), nl=False)
+
+
 TicketFiles = Annotated[list[Path], typer.Argument(
     help="Ticket exports (CSV or Excel): ServiceNow incident tables or audit logs, Jira, Zendesk, or any "
          "table with --map.")]

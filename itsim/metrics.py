@@ -94,13 +94,17 @@ def compute(world) -> tuple[dict[str, float], pd.DataFrame, dict[str, float]]:
         _recurring_metrics(world, items, lo, hi, metrics, checks)
     if sc.projects is not None:
         _project_metrics(world, items, lo, hi, metrics, checks)
+        _refused_value_metrics(world, lo, hi, metrics)
+    _absence_metrics(world, ledger, metrics)
     metrics["security_incidents"] = float(items.count(BREACH, lo, hi))
     metrics["staff_left"] = float(items.count(LEAVE, lo, hi))
     _cost_metrics(world, items, lo, hi, metrics)
     led = world.ledger
     metrics["open_work_hours_end"] = float(led.open_work[-1]) if led.open_work else 0.0
     metrics["tech_debt_hours_end"] = float(led.tech_debt[-1]) if led.tech_debt else 0.0
-    return metrics, weekly(world, items, ledger), checks
+    series = weekly(world, items, ledger)
+    _absence_series(world, ledger, series)
+    return metrics, series, checks
 
 
 def _incident_metrics(world, it: _Items, lo, hi, m, checks) -> None:
@@ -196,7 +200,7 @@ def _hours_metrics(world, led: dict[str, np.ndarray], m, checks) -> None:
         m[f"hours_share.{name}"] = float(work_by_kind[k] / total) if total > 0 else math.nan
     m["hours_share.idle"] = float(idle.sum() / total) if total > 0 else math.nan
     cost = np.array([r.cost_per_hour for r in world.roles])
-    m["cost_staff"] = float((avail * cost).sum())
+    m["cost_staff"] = float((led["paid"][first:] * cost).sum())  # on shift, on leave and holidays
     all_busy, all_idle, all_avail = led["busy"].sum(axis=2), led["idle"], led["available"]
     checks["hours_unaccounted"] = float(np.abs(all_busy + all_idle - all_avail).max()) if len(all_avail) else 0.0
 
@@ -221,7 +225,7 @@ def _cost_metrics(world, it: _Items, lo: float, hi: float, m) -> None:
     shadow = 0.0
     if world.portfolio is not None and c.per_shadow_it_system_per_week > 0:
         tab = world.portfolio.table()
-        gone = tab["state"] == WITHDRAWN
+        gone = tab["shadow_it"]  # withdrawn, or declined and built by the business
         shadow = float(np.clip(hi - np.maximum(tab["finished"][gone], lo), 0, None).sum() / 168.0)
     m["cost_shadow_it"] = shadow * c.per_shadow_it_system_per_week
     m["cost_overhead"] = weeks * c.overhead_per_week
@@ -327,6 +331,42 @@ def edge_tolerance(arrive: np.ndarray, leave: np.ndarray, lo: float, hi: float, 
     late = (arrive >= lo) & (arrive < hi) & (leave > hi)
     spill = float((np.minimum(leave[early], hi) - lo).sum() + (hi - arrive[late]).sum())
     return (spill + late.sum() * mean_time) / span + 1e-9
+
+
+def _refused_value_metrics(world, lo: float, hi: float, m) -> None:
+    """What turning work away costs the business, in money: the value per week of each
+    request refused, over the weeks from the refusal to the end of the horizon (within
+    the measured window), as if it were never delivered, which within the horizon it
+    is not. ``value_declined``: requests declined up front (an intake gate);
+    ``value_lost_shadow_it``: requests withdrawn after waiting longer than the
+    requester's patience. The weeks a withdrawn request waited before it was withdrawn
+    are in ``cost_of_delay``; so, over the horizon, cost of delay plus these two count
+    every week of every request that IT has not delivered."""
+    tab = world.portfolio.table()
+    fin, state, value = tab["finished"], tab["state"], tab["value"]
+    weeks = np.clip(hi - np.maximum(np.nan_to_num(fin, nan=hi), lo), 0, None) / 168.0
+    m["value_declined"] = float((value * weeks)[state == DECLINED].sum())
+    m["value_lost_shadow_it"] = float((value * weeks)[state == WITHDRAWN].sum())
+
+
+def _absence_metrics(world, led: dict[str, np.ndarray], m) -> None:
+    """Where paid hours go besides work, over the measured window (person-hours): public
+    holidays, leave (vacation, sickness) and overhead (meetings, admin); and the hours
+    available for work per person-year, the figure leaders plan with."""
+    first = world.scenario.scenario.warmup_days
+    for name in ("holiday", "leave", "overhead", "available"):
+        m[f"{name}_hours"] = float(led[name][first:].sum())
+    person_years = led["staff"][first:].sum() / 365.25
+    m["available_hours_per_person_year"] = m["available_hours"] / person_years if person_years > 0 else math.nan
+
+
+def _absence_series(world, led: dict[str, np.ndarray], frame: pd.DataFrame) -> None:
+    """Weekly person-hours of overhead, leave and public holidays, added to ``frame``."""
+    first = world.scenario.scenario.warmup_days
+    days = len(led["available"]) - first
+    week = np.arange(days) // 7
+    for name, column in (("overhead", "hours.overhead"), ("leave", "hours.leave"), ("holiday", "hours.holidays")):
+        frame[column] = np.bincount(week, led[name][first:].sum(axis=1), len(frame)) if days else []
 
 
 def weekly(world, it: _Items, led: dict[str, np.ndarray]) -> pd.DataFrame:

@@ -115,15 +115,22 @@ class EventLog:
 
 @dataclass
 class DayLedger:
-    """Person-hours per day and role: busy by kind of work, idle, and available (on shift).
+    """Person-hours per day and role, as the engine books them: busy by kind of work, idle
+    and available (on shift and not on leave), leave (on shift but on vacation or sick)
+    and public holidays; plus end-of-day stocks.
 
-    ``busy[d, r, k]``, ``idle[d, r]``, ``available[d, r]``; plus end-of-day stocks.
+    ``busy[d][r * 3 + k]``, ``idle[d][r]``, ``available[d][r]``, ... Part of every on-shift
+    hour, the role's overhead (meetings, admin), is no work at all: ``work_share[r]`` is
+    what is left. :meth:`arrays` reports hours of work, with the overhead split off.
     """
 
     roles: list[str]
+    work_share: list[float] = field(default_factory=list)
     busy: list[list[float]] = field(default_factory=list)
     idle: list[list[float]] = field(default_factory=list)
     available: list[list[float]] = field(default_factory=list)
+    leave: list[list[float]] = field(default_factory=list)
+    holiday: list[list[float]] = field(default_factory=list)
     staff: list[list[int]] = field(default_factory=list)
     open_work: list[float] = field(default_factory=list)
     tech_debt: list[float] = field(default_factory=list)
@@ -131,11 +138,22 @@ class DayLedger:
     wip: list[int] = field(default_factory=list)
 
     def arrays(self) -> dict[str, np.ndarray]:
+        """Per day and role, in hours: ``busy`` (by kind), ``idle`` and ``available`` as hours
+        of work (overhead taken out), ``overhead``, ``leave``, ``holiday`` and ``paid``
+        (everything a salary pays for: on shift, on leave or on a public holiday)."""
         n, r = len(self.busy), len(self.roles)
+        share = np.asarray(self.work_share if self.work_share else [1.0] * r, dtype=float)
+        on_shift = np.asarray(self.available, dtype=float).reshape(n, r)
+        leave = np.asarray(self.leave, dtype=float).reshape(n, r) if self.leave else np.zeros((n, r))
+        holiday = np.asarray(self.holiday, dtype=float).reshape(n, r) if self.holiday else np.zeros((n, r))
         return {
-            "busy": np.asarray(self.busy, dtype=float).reshape(n, r, 3),
-            "idle": np.asarray(self.idle, dtype=float).reshape(n, r),
-            "available": np.asarray(self.available, dtype=float).reshape(n, r),
+            "busy": np.asarray(self.busy, dtype=float).reshape(n, r, 3) * share[None, :, None],
+            "idle": np.asarray(self.idle, dtype=float).reshape(n, r) * share,
+            "available": on_shift * share,
+            "overhead": on_shift * (1.0 - share),
+            "leave": leave,
+            "holiday": holiday,
+            "paid": on_shift + leave + holiday,
             "staff": np.asarray(self.staff, dtype=float).reshape(n, r),
             "open_work": np.asarray(self.open_work, dtype=float),
             "tech_debt": np.asarray(self.tech_debt, dtype=float),

@@ -45,6 +45,24 @@ CADENCES = ("daily", "weekly", "monthly", "quarterly", "annual")
 RISKS = ("security", "availability", "compliance", "other")
 PRIORITY_NAME = re.compile(r"^P[1-9]$")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Incident classes that interrupt planned work unless ``[incidents] interrupts`` says otherwise:
+#: ITIL's critical and high priorities get immediate action; medium and low ones are queued
+#: (ITIL Service Operation, 2011, incident prioritisation).
+DEFAULT_INTERRUPTS = ("P1", "P2")
+#: Hours to resume interrupted planned work: 23 minutes (Mark, Gonzalez & Harris 2005;
+#: Mark, Gudith & Klocke 2008).
+RESUME_COST_HOURS = round(23 / 60, 4)
+#: Weinberg (1992): share of time lost to switching with 1, 2, 3, 4, 5 projects at once.
+WEINBERG_LOSS = (0.0, 0.2, 0.4, 0.6, 0.75)
+#: Available hours on the business calendar (DOMAIN "Available hours"): 2,080 nominal
+#: hours a year, less public holidays (8-12 days in most countries), vacation (10-15 days in
+#: the US, 20-30 in Europe), sickness (4-8 days) and non-project overhead (meetings, admin,
+#: email: 20-30% of what is left): 2,080 - 80 - 208 = 1,792 hours present, 1,434 after
+#: overhead, inside the usual planning figure of 1,400-1,600 productive hours a year. A
+#: 24x7 calendar describes positions staffed round the clock by a rota that covers its own
+#: absences, so none of these applies there unless a [[team]] entry sets it.
+BUSINESS_STAFF_TIME = {"holidays_per_year": 10, "vacation_days_per_year": 20.0,
+                       "sick_days_per_year": 6.0, "overhead_share": 0.2}
 
 
 class _Section(Bounded):
@@ -74,6 +92,9 @@ class ScenarioInfo(_Section):
     warmup_days: int = Field(default=0, ge=0, le=365 * 10)
     calendar: Literal["24x7", "business"] = "business"
     seed: int = Field(default=0, ge=0)
+    holidays_per_year: int | None = Field(default=None, ge=0, le=60)
+    """Public holidays a year on the business calendar (whole weekdays off, spread evenly);
+    default 10 (8-12 in most countries). A 24x7 calendar has none."""
 
 
 class Team(_Section):
@@ -85,6 +106,15 @@ class Team(_Section):
     cost_per_hour: float = Field(default=0, ge=0)
     productivity: float = Field(default=1.0, gt=0, le=10)
     calendar: Literal["24x7", "business"] | None = None
+    overhead_share: float | None = Field(default=None, ge=0, lt=1)
+    """Share of on-shift time that goes to meetings, admin and email rather than to any
+    modelled work; default 0.2 on the business calendar (20-30% in IT surveys), 0 on 24x7."""
+    vacation_days_per_year: float | None = Field(default=None, ge=0, le=200)
+    """Working days of vacation a person takes a year, a working week at a time; default 20
+    on the business calendar (10-15 in the US, 20-30 in Europe), 0 on 24x7."""
+    sick_days_per_year: float | None = Field(default=None, ge=0, le=100)
+    """Working days of sickness a person has a year, one day at a time; default 6 on the
+    business calendar (4-8 is usual), 0 on 24x7."""
 
     @field_validator("role")
     @classmethod
@@ -121,6 +151,20 @@ class ArrivalProfile(_Section):
         return self
 
 
+class OnCall(_Section):
+    """``[incidents] on_call``: people of ``role`` on call outside business hours, who take
+    incidents of ``priorities`` at once (evenings, nights, weekends, public holidays).
+
+    The hours they work on call are paid at the role's rate as overtime (a standby
+    allowance, if any, belongs in ``[costs] overhead_per_week``); work still in hand when
+    the business day starts is handed to the day team."""
+
+    role: str
+    priorities: list[str] = Field(default_factory=lambda: ["P1"], min_length=1)
+    people: int = Field(default=1, ge=1, le=100)
+    """People on call at once (a rota: one of them each night)."""
+
+
 class Incidents(_Section):
     """``[incidents]``: firefighting demand."""
 
@@ -129,6 +173,18 @@ class Incidents(_Section):
     effort_hours: Distribution
     priorities: dict[str, float] | None = None
     preemptive: bool = True
+    """A higher-priority incident interrupts a lower-priority incident in hand (SPEC §3)."""
+    interrupts: list[str] | None = None
+    """Priority classes that may interrupt planned work (recurring tasks, projects, tech-debt
+    paydown); the others wait for a free person. Default (None): P1 and P2 while ``preemptive``,
+    as in ITIL incident prioritisation (only critical and high incidents drop what people are
+    doing; medium and low ones are queued), none otherwise."""
+    effort_hours_by_priority: dict[str, Distribution] | None = None
+    """Effort of the first-line work of some classes, e.g. ``{ P1 = {...} }``; the other
+    classes take ``effort_hours``."""
+    on_call: OnCall | None = None
+    """Cover outside business hours for urgent incidents; none by default (they wait for
+    the next business day, unless their roles work 24x7)."""
     sla_hours: dict[str, float] | None = None
     handled_by: list[str] = Field(min_length=1)
     patience_hours: Distribution | None = None
@@ -158,7 +214,24 @@ class Incidents(_Section):
                 raise ValueError(f"sla_hours: {extra} not among the priority classes {classes}")
             if any(v <= 0 for v in self.sla_hours.values()):
                 raise ValueError("sla_hours: targets must be > 0")
+        for key in ("interrupts", "effort_hours_by_priority"):
+            named = getattr(self, key)
+            extra = [k for k in named or () if k not in self.priority_names]
+            if extra:
+                raise ValueError(f"{key}: {extra} not among the priority classes {self.priority_names}")
+        if self.on_call is not None:
+            named = self.on_call.priorities
+            extra = [k for k in named if k not in self.priority_names]
+            if extra:
+                raise ValueError(f"on_call.priorities: {extra} not among the priority classes {self.priority_names}")
         return self
+
+    @property
+    def interrupting(self) -> list[str]:
+        """The classes that interrupt planned work (``interrupts``, or its default)."""
+        if self.interrupts is not None:
+            return list(self.interrupts)
+        return [n for n in self.priority_names if n in DEFAULT_INTERRUPTS] if self.preemptive else []
 
     @property
     def priority_names(self) -> list[str]:
@@ -191,9 +264,18 @@ class Projects(_Section):
     improvement_share: float = Field(default=0.0, ge=0, le=1)
     care_and_feeding_hours_per_week: float = Field(default=0.0, ge=0)
     chunk_hours: float = Field(default=4.0, gt=0)
+    """Hours of project work taken in one piece, between which a person looks for other work."""
     max_people_per_project: int = Field(default=2, ge=1)
+    """Most people on one project's team. Default 2: a lead and a second pair of hands,
+    what a department of infrastructure generalists usually puts on a project (an
+    assumption; Brooks 1975: more people on a small job add more talking than doing)."""
     handled_by: list[str] = Field(min_length=1)
     patience_days: Distribution | None = None
+    """How long a requester waits for work on their request to start before building it
+    themselves (shadow IT); none by default."""
+    declined_shadow_it_share: float = Field(default=1.0, ge=0, le=1)
+    """Share of declined requests the business builds itself (shadow IT). Default 1: the
+    same assumption as for requests withdrawn after waiting too long."""
 
     @model_validator(mode="after")
     def _one_rate(self) -> Projects:
@@ -210,9 +292,13 @@ class Projects(_Section):
 
 
 class Dynamics(_Section):
-    """``[dynamics]``: the feedback loops that make a busy department a firefighting one.
+    """``[dynamics]``: the feedback loops that make a busy department a firefighting one,
+    and the costs of interruption and multitasking.
 
-    Every loop is off at its default. Hours are person-hours at productivity 1.
+    The feedback loops (1-6) are off at their defaults. The costs of interruption and
+    multitasking (7) are on, at sourced defaults, because they are how people work;
+    neither touches a queue of incidents alone (the plain queue stays a plain queue).
+    Hours are person-hours at productivity 1.
     """
 
     # 1. Neglect -> tech debt -> more fires.
@@ -221,9 +307,19 @@ class Dynamics(_Section):
     debt_per_late_hour: float = Field(default=0.0, ge=0)
     """Tech-debt hours created per hour of recurring work done after its due time."""
     incident_rate_per_debt_hour: float = Field(default=0.0, ge=0)
-    """The incident rate is multiplied by ``1 + incident_rate_per_debt_hour x debt``."""
+    """How fast debt raises the incident rate: the slope of the multiplier at zero debt
+    (0.002: the first 100 h of debt add about 20% more incidents)."""
+    debt_incident_ceiling: float = Field(default=2.0, gt=1)
+    """The most debt can multiply the incident rate by: the effect saturates toward it,
+    ``1 + (c - 1) x (1 - exp(-k x debt / (c - 1)))`` with ``k`` the slope above. Default 2:
+    a neglected estate has about twice the unplanned work of a well-kept one (unplanned
+    work ~30% of IT time on average, ~15% for the best performers, 1E 2017 and Compuware
+    surveys); an assumption, change it to your own figure."""
     debt_chunk_hours: float = Field(default=4.0, gt=0)
     """Catching up: debt is paid down as remediation work in pieces of this many hours."""
+    debt_paydown: Literal["after_projects", "before_projects"] = "after_projects"
+    """When a free person pays debt down: ``after_projects`` (leftover capacity, what most
+    departments do: Repenning 2001) or ``before_projects`` (right after due recurring work)."""
     # 2. Security exposure.
     security_hazard_per_exposed_hour: float = Field(default=0.0, ge=0)
     """Major security incidents per day per hour of skipped ``security`` work still exposed."""
@@ -240,7 +336,8 @@ class Dynamics(_Section):
     """Improvements never cut the incident rate below this share of its base."""
     # 5. Shadow IT.
     shadow_it_incidents_per_week: float = Field(default=0.0, ge=0)
-    """Extra incidents per week caused by each withdrawn (shadow IT) project."""
+    """Extra incidents per week caused by each shadow IT system (a withdrawn request, or a
+    declined one the business built itself)."""
     # 6. Burnout and churn.
     burnout_utilization: float = Field(default=1.0, gt=0, le=1)
     """Sustained utilisation of a role above this over ``burnout_window_weeks`` burns people out."""
@@ -254,9 +351,33 @@ class Dynamics(_Section):
     hiring_delay_days: float = Field(default=60.0, ge=0)
     onboarding_days: float = Field(default=60.0, ge=0)
     onboarding_productivity: float = Field(default=0.5, gt=0, le=1)
-    # 7. Context switching.
+    # 7. Interruptions, multitasking and context switching.
+    resume_cost_hours: float = Field(default=RESUME_COST_HOURS, ge=0)
+    """Extra hours on planned work (recurring, project, remediation) each time an incident
+    interrupts it: the time to get back into it. Default 23 minutes, the time interrupted
+    work takes to be resumed in Mark's field studies (Mark, Gonzalez & Harris 2005; Mark,
+    Gudith & Klocke 2008). Part of those minutes goes to other tasks, so this is the upper
+    end of the refocusing cost; set 0 for none. Incidents interrupted by incidents pay
+    only ``context_switch_hours``."""
+    multitasking_loss: list[float] = Field(
+        default_factory=lambda: list(WEINBERG_LOSS), min_length=1, max_length=20
+    )
+    """Share of a person's project time lost to switching when assigned to 1, 2, 3, ...
+    projects at once (the last value holds beyond the list). Default: Weinberg's rule of
+    thumb (Quality Software Management, 1992): 0, 20%, 40%, 60%, 75% for 1 to 5 projects.
+    A rule of thumb, widely quoted: override it with your own figures."""
     context_switch_hours: float = Field(default=0.0, ge=0)
-    """Extra hours to resume preempted work, or a project a person did not work on last."""
+    """Extra hours on any interrupted work, incidents included, and on a project chunk of a
+    project the person did not work on last (on top of the costs above; default none)."""
+
+    @field_validator("multitasking_loss")
+    @classmethod
+    def _losses(cls, v: list[float]) -> list[float]:
+        if any(not 0 <= x < 1 for x in v):
+            raise ValueError("each share lost must be >= 0 and < 1")
+        if any(b < a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError("shares lost must not fall as projects are added")
+        return v
 
     @property
     def debt_on(self) -> bool:
@@ -375,6 +496,10 @@ class Phase(_Section):
     incident_rate_scale: float = Field(default=1.0, ge=0)
     project_rate_scale: float = Field(default=1.0, ge=0)
     team: dict[str, dict[Literal["count"], int]] = Field(default_factory=dict)
+    policy: Policy | None = None
+    """The policy in force during the phase (a table like ``[policy]``), e.g. protected
+    maintenance for a quarter after a surge; policies that change the department itself
+    (``add_staff``, ``outsource_tier1``, ``deflection``) cannot change by phase."""
 
     @model_validator(mode="after")
     def _ordered(self) -> Phase:
@@ -427,6 +552,19 @@ class Scenario(_Section):
             esc = self.incidents.escalation
             if esc is not None:
                 check_roles("incidents.escalation.to", [esc.to], "incident")
+            on_call = self.incidents.on_call
+            if on_call is not None:
+                r = on_call.role
+                if r not in known:
+                    problems.append(f"incidents.on_call.role: no [[team]] has role {r!r}{did_you_mean(r, known)}")
+                elif r not in self.incidents.handled_by and (esc is None or esc.to != r):
+                    problems.append(f"incidents.on_call.role: {r!r} handles no incidents (not in handled_by or"
+                                    " escalation.to)")
+                elif (self.role(r).calendar or self.scenario.calendar) != "business":
+                    problems.append(f"incidents.on_call.role: {r!r} works 24x7 already; on call covers the hours"
+                                    " outside a business calendar")
+                elif f"{r}_on_call" in known:
+                    problems.append(f"incidents.on_call.role: a [[team]] is already called {r + '_on_call'!r}")
         for j, task in enumerate(self.recurring):
             check_roles(f"recurring[{j}].handled_by", task.handled_by, "recurring")
         if self.projects is not None:
@@ -440,6 +578,16 @@ class Scenario(_Section):
                     f"phase[{j}].start_day: starts after the horizon ({self.scenario.horizon_days:g} days)"
                     f" (got {ph.start_day:g})"
                 )
+        for j, t in enumerate(self.team):
+            time = self.staff_time(t)
+            days = 365.25 if (t.calendar or self.scenario.calendar) == "24x7" else 365.25 / 7 * 5
+            working = days - time["holidays_per_year"]
+            away = time["vacation_days_per_year"] + time["sick_days_per_year"]
+            if away > 0.8 * working:
+                problems.append(
+                    f"team[{j}]: vacation and sick days ({away:g}) leave under a fifth of the"
+                    f" {working:.0f} working days a year"
+                )
         dyn = self.dynamics
         if self.incidents is None:
             for key in ("security_hazard_per_exposed_hour", "incident_rate_per_debt_hour",
@@ -451,6 +599,21 @@ class Scenario(_Section):
         return self
 
     # -- convenience ----------------------------------------------------------------
+
+    @property
+    def holidays_per_year(self) -> int:
+        """Public holidays a year on the business calendar, the default applied."""
+        given = self.scenario.holidays_per_year
+        return given if given is not None else int(BUSINESS_STAFF_TIME["holidays_per_year"])
+
+    def staff_time(self, team: Team) -> dict[str, float]:
+        """The holidays, leave and overhead of a ``[[team]]`` entry, defaults applied: those
+        of :data:`BUSINESS_STAFF_TIME` on the business calendar, none on 24x7."""
+        business = (team.calendar or self.scenario.calendar) == "business"
+        given = {"vacation_days_per_year": team.vacation_days_per_year,
+                 "sick_days_per_year": team.sick_days_per_year, "overhead_share": team.overhead_share}
+        time = {k: v if v is not None else (BUSINESS_STAFF_TIME[k] if business else 0) for k, v in given.items()}
+        return {"holidays_per_year": self.holidays_per_year if business else 0, **time}
 
     def role(self, name: str) -> Team:
         for t in self.team:

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from itsim.model.calendar import AlwaysOn, BusinessHours
+from itsim.model.calendar import AlwaysOn, BusinessHours, OffHours, holiday_days
 
 HOURS = st.floats(0, 24 * 7 * 60, allow_nan=False)  # sixty weeks, any instant
 TIMES = st.lists(HOURS, min_size=1, max_size=40)
@@ -79,3 +79,70 @@ def test_always_on_counts_every_hour():
     assert cal.advance(3.0, 2.5) == 5.5
     assert cal.opening(12.0) == 12.0
     assert cal.next_change(5.0) is None
+
+
+# -- public holidays -------------------------------------------------------------------------
+
+HOLIDAYS = holiday_days(10, 24 * 7 * 60 / 24.0 + 400)
+
+
+def reference_clock_with_holidays(t: float) -> float:
+    """On-shift hours from 0 to ``t``, counting no hours on a holiday."""
+    day = math.floor(t / 24.0)
+    before = sum(1 for d in HOLIDAYS if d < day)
+    today = 0.0 if day in HOLIDAYS else reference_clock(t) - reference_clock(day * 24.0)
+    return reference_clock(day * 24.0) - 8.0 * before + today
+
+
+def test_holidays_are_spread_over_each_year_on_weekdays():
+    days = holiday_days(10, 3 * 365.25)
+    assert len(days) == 30 == len(set(days))
+    assert all(d % 7 < 5 for d in days)
+    for year in range(3):
+        assert sum(1 for d in days if year * 365.25 <= d < (year + 1) * 365.25) == 10
+    assert holiday_days(0, 1000) == []
+
+
+def test_a_holiday_is_a_day_off_like_a_weekend():
+    cal = BusinessHours(HOLIDAYS, 10)
+    day = HOLIDAYS[0]
+    assert not cal.on_shift(day * 24.0 + 12)
+    assert not cal.is_working_day(day) and cal.is_holiday(day)
+    assert cal.clock(day * 24.0 + 17) == cal.clock(day * 24.0 + 9)
+    start, starts = cal.next_change(day * 24.0)
+    assert starts and int(start // 24) not in HOLIDAYS and start > day * 24.0
+    assert cal.hours_per_week == pytest.approx(40 * (1 - 10 / (365.25 / 7 * 5)))
+
+
+@given(TIMES)
+def test_clock_with_holidays_agrees_with_the_definition(times):
+    cal = BusinessHours(HOLIDAYS, 10)
+    for t in times:
+        assert cal.clock(t) == pytest.approx(reference_clock_with_holidays(t), abs=1e-9)
+    np.testing.assert_allclose(cal.clock_array(np.array(times)), [reference_clock_with_holidays(t) for t in times],
+                               atol=1e-9)
+
+
+@given(st.lists(st.floats(0, 40 * 55, allow_nan=False), min_size=1, max_size=40))
+def test_time_at_and_opening_skip_holidays(works):
+    cal = BusinessHours(HOLIDAYS, 10)
+    for w in works:
+        t = cal.time_at(w)
+        assert reference_clock_with_holidays(t) == pytest.approx(w, abs=1e-9)
+        assert w == 0 or reference_clock_with_holidays(t - 1e-6) < w
+        opening = cal.opening(w)
+        assert cal.on_shift(opening)
+        assert reference_clock_with_holidays(opening) == pytest.approx(w, abs=1e-9)
+
+
+@given(st.lists(st.floats(0, 24 * 7 * 50, allow_nan=False), min_size=1, max_size=30))
+def test_off_hours_are_the_hours_outside_business_hours(times):
+    business = BusinessHours(HOLIDAYS, 10)
+    off = OffHours(BusinessHours(HOLIDAYS, 10))
+    for t in times:
+        assert off.clock(t) == pytest.approx(t - reference_clock_with_holidays(t), abs=1e-9)
+        assert off.on_shift(t) == (not business.on_shift(t))
+        w = off.clock(t)
+        back = off.time_at(w)
+        assert back <= t + 1e-9 and off.clock(back) == pytest.approx(w, abs=1e-9)
+        assert w == 0 or off.clock(back - 1e-6) < w

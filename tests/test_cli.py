@@ -133,3 +133,22 @@ def test_a_finished_sweep_with_a_current_report_does_nothing_and_says_so(tmp_pat
     assert (out / "report.html").stat().st_mtime_ns == built
     r = itsim(*args, "--images")  # images wanted now: the report is built again, with them
     assert "Nothing to do" not in r.stdout and (out / "charts").is_dir()
+
+
+def test_policies_lists_every_policy_with_its_parameters_defaults_and_meaning():
+    r = itsim("policies")
+    assert r.returncode == 0, r.stderr
+    from tests.test_policies import SPEC_POLICIES
+
+    for name in SPEC_POLICIES:
+        assert f"\n{name}: " in "\n" + r.stdout
+    assert "wip_limit  integer  from the scenario  Most projects in progress at once" in r.stdout
+    assert "queue_threshold  integer  4" in r.stdout
+    one = itsim("policies", "protected_maintenance")
+    assert one.stdout.startswith("protected_maintenance: ") and "wip_limit" not in one.stdout
+
+
+def test_policies_with_an_unknown_name_exits_2():
+    r = itsim("policies", "wip_limt")
+    assert r.returncode == 2
+    assert "did you mean 'wip_limit'" in r.stderr and "Traceback" not in r.stderr

@@ -3,6 +3,8 @@
 import pytest
 
 import itsim
+from itsim.model.projects import DECLINED, WITHDRAWN
+from itsim.report.fmt import MONEY_METRICS
 
 PLAIN = {
     "scenario": {"name": "costs", "horizon_days": 70, "warmup_days": 7, "calendar": "24x7", "seed": 5},
@@ -42,3 +44,47 @@ def test_bad_cost_keys_are_named():
     bad = {**PLAIN, "costs": {"downtime_per_hour": {"urgent": 5}}}
     with pytest.raises(itsim.ScenarioError, match="costs.downtime_per_hour"):
         itsim.Scenario.from_dict(bad)
+
+
+PORTFOLIO = {
+    "scenario": {"name": "refusals", "horizon_days": 180, "warmup_days": 14, "calendar": "24x7", "seed": 9},
+    "team": [{"role": "engineer", "count": 1, "skills": ["project"], "cost_per_hour": 60}],
+    "projects": {"rate_per_week": 3, "estimate_hours": {"dist": "lognormal", "mean": 40, "cv": 0.5},
+                 "value_per_week": {"dist": "lognormal", "mean": 1000, "cv": 1.0}, "handled_by": ["engineer"]},
+    "costs": {"per_shadow_it_system_per_week": 50},
+}
+
+
+def refused_value(run, state) -> float:
+    """Value per week x weeks from the refusal to the end of the window, by hand."""
+    lo, hi = 14 * 24.0, 194 * 24.0
+    return sum(p.value * (hi - max(p.finished, lo)) / 168.0 for p in run.world.portfolio.projects
+               if p.state == state and p.finished < hi)
+
+
+def test_declined_requests_carry_their_value_and_may_become_shadow_it():
+    gated = itsim.Scenario.from_dict({**PORTFOLIO, "policy": {"name": "intake_gate", "lead_time_target_days": 10}})
+    run = itsim.simulate(gated)
+    m = run.metrics
+    assert m["projects_declined"] > 5
+    assert m["value_declined"] == pytest.approx(refused_value(run, DECLINED))
+    assert m["value_lost_shadow_it"] == 0
+    # By default every declined request is built by the business itself (shadow IT), at a cost.
+    assert m["cost_shadow_it"] > 0
+    kept = itsim.simulate(gated.with_changes({"projects.declined_shadow_it_share": 0.0})).metrics
+    assert kept["cost_shadow_it"] == 0
+    assert kept["value_declined"] == m["value_declined"], "the same requests, declined alike"
+
+
+def test_withdrawn_requests_carry_their_value_after_they_leave():
+    impatient = itsim.Scenario.from_dict({**PORTFOLIO, "policy": {"name": "wip_limit", "wip_limit": 1}}).with_changes(
+        {"projects.patience_days": {"dist": "constant", "value": 10}, "projects.rate_per_week": 6})
+    run = itsim.simulate(impatient)
+    m = run.metrics
+    assert m["projects_withdrawn_shadow_it"] > 5
+    assert m["value_lost_shadow_it"] == pytest.approx(refused_value(run, WITHDRAWN))
+    assert m["value_declined"] == 0
+
+
+def test_the_value_of_refused_requests_is_in_the_money_chart():
+    assert {"value_declined", "value_lost_shadow_it"} <= set(MONEY_METRICS)

@@ -55,7 +55,9 @@ def test_recurring_target_is_judged_on_hours_not_occurrences():
     almost every occurrence is on time, most hours are not."""
     sc = Scenario.from_dict({
         "scenario": {"name": "scan", "horizon_days": 364, "warmup_days": 28, "seed": 2},
-        "team": [{"role": "engineer", "count": 1}, {"role": "secops", "count": 0, "skills": ["recurring"]}],
+        # One engineer who takes no leave: the daily checks are always done.
+        "team": [{"role": "engineer", "count": 1, "vacation_days_per_year": 0, "sick_days_per_year": 0},
+                 {"role": "secops", "count": 0, "skills": ["recurring"]}],
         "recurring": [
             {"name": "Checks", "every": "daily", "effort_hours": {"dist": "constant", "value": 0.25},
              "due_within_days": 1, "handled_by": ["engineer"], "risk": "availability"},

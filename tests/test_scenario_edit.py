@@ -25,7 +25,7 @@ def test_changing_values_touches_only_their_lines() -> None:
     out = apply_changes(text, {"team.engineer.count": 9, "recurring.Patch servers.due_within_days": 7,
                                "incidents.effort_hours.mean": 0.6})
     assert sorted(changed_lines(text, out)) == sorted([
-        "-count = 12", "+count = 9",
+        "-count = 15", "+count = 9",
         "-due_within_days = 14        # critical patches within 7-14 days (PCI DSS, CIS Controls)",
         "+due_within_days = 7        # critical patches within 7-14 days (PCI DSS, CIS Controls)",
         '-effort_hours = { dist = "lognormal", mean = 0.5, cv = 1.2 }',
@@ -100,7 +100,7 @@ def test_header_lists_each_change_with_its_old_value() -> None:
     header = changes_header(text, changes, "`itsim run --set` from baseline.toml")
     lines = header.splitlines()
     assert all(line.startswith("#") for line in lines if line)
-    assert "#   team.engineer.count = 9   (was 12)" in lines
+    assert "#   team.engineer.count = 9   (was 15)" in lines
     assert "#   policy.wip_limit = 3   (not set before)" in lines
     assert '#   scenario.name = "Nine\\u001b engineers"   (was "Mid-size company IT (baseline)")' in lines
     whole = header + apply_changes(text, changes)

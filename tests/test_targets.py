@@ -21,10 +21,13 @@ def department(incidents: float, projects: float, estimate_hours: float, estimat
     """Six engineers on business hours for a measured year. Offered load, as shares of
     their 240 person-hours a week: ``incidents`` (2-hour average, exponential),
     recurring maintenance 0.08 (a weekly review and daily checks) and ``projects``
-    (lognormal sizes around ``estimate_hours``)."""
+    (lognormal sizes around ``estimate_hours``). Full 2,080-hour years: no public holidays,
+    leave or meetings, so that those 240 hours are all there is."""
     return Scenario.from_dict({
-        "scenario": {"name": "piling up", "horizon_days": 364, "warmup_days": 28, "seed": 5},
-        "team": [{"role": "engineer", "count": PEOPLE}],
+        "scenario": {"name": "piling up", "horizon_days": 364, "warmup_days": 28, "seed": 5,
+                     "holidays_per_year": 0},
+        "team": [{"role": "engineer", "count": PEOPLE, "overhead_share": 0, "vacation_days_per_year": 0,
+                  "sick_days_per_year": 0}],
         "incidents": {"rate_per_day": incidents * CAPACITY / 5 / 2,
                       "effort_hours": {"dist": "exponential", "mean": 2.0}, "handled_by": ["engineer"]},
         "recurring": [

@@ -14,7 +14,7 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
-from itsim.model.calendar import AlwaysOn, BusinessHours
+from itsim.model.calendar import SHIFT_END, SHIFT_START, WORKDAYS, AlwaysOn, BusinessHours
 
 
 class PhaseScale:
@@ -66,10 +66,14 @@ class ArrivalClock:
         self.profile = list(profile) if profile is not None else None
         self.phases = phases if phases is not None and not phases.constant else None
         self.feedback = feedback
+        #: Days on which nothing arrives: the calendar's holidays, when arrivals follow the
+        #: calendar (a profile says itself when users report, holidays or not).
+        self.closed: frozenset[int] = frozenset()
         if self.profile is None and isinstance(calendar, BusinessHours):
             self.profile = [
-                1.0 if calendar.on_shift(h + 0.5) else 0.0 for h in range(168)
+                1.0 if h // 24 < WORKDAYS and SHIFT_START <= h % 24 < SHIFT_END else 0.0 for h in range(168)
             ]
+            self.closed = calendar.holiday_set
         if self.profile is None and self.phases is None and feedback is None:
             self.next_after = self._constant
         elif self.phases is None and profile is None:
@@ -107,11 +111,14 @@ class ArrivalClock:
         need = e
         profile = self.profile
         phases = self.phases
+        closed = self.closed
         for _ in range(24 * 7 * 520):
             end = math.floor(t) + 1.0
             lam = base
             if profile is not None:
                 lam *= profile[int(t) % 168]
+                if closed and lam > 0 and int(t // 24.0) in closed:
+                    lam = 0.0
             if phases is not None:
                 lam *= phases(t)
                 end = min(end, phases.next_change(t))

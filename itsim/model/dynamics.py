@@ -1,16 +1,22 @@
 """The feedback loops of SPEC §1 (all off unless ``[dynamics]`` configures them).
 
 1. Neglect -> tech debt -> more fires: skipped or late recurring work creates debt,
-   which is paid down as remediation work (after due recurring work, before
-   projects); the incident rate is multiplied by ``1 + k x debt``.
+   which is paid down as remediation work (after projects, or before them with
+   ``debt_paydown = "before_projects"``); the incident rate is multiplied by a
+   factor that grows with debt at slope ``k`` and saturates at
+   ``debt_incident_ceiling``: a neglected estate has more fires, not infinitely many.
 2. Security exposure: skipped ``security`` work raises the daily hazard of a
    major security incident, a burst of P1 work.
 3. Improvement pays back: delivered improvement projects cut the incident rate.
 4. Care and feeding: see :mod:`itsim.model.recurring` (delivered projects add load).
-5. Shadow IT: each withdrawn request adds incidents later.
+5. Shadow IT: each withdrawn request, and each declined one the business builds
+   itself, adds incidents later.
 6. Burnout and churn: sustained utilisation lowers productivity and makes people
    leave; leavers are replaced after a hiring delay and ramp up while onboarding.
-7. Context switching: resuming preempted work, or switching project, costs extra hours.
+7. Interruptions and context switching: planned work interrupted by an incident
+   costs ``resume_cost_hours`` more, and any interrupted work, or a switch of
+   project, ``context_switch_hours``. Multitasking (several projects at once) is in
+   :mod:`itsim.model.projects`.
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import math
 from collections import deque
 
 from itsim.distributions import Constant
-from itsim.model.work import RECURRING, RECURRING_RANK, WorkItem
+from itsim.model.work import INCIDENT, RECURRING, RECURRING_RANK, WorkItem
 from itsim.record import BREACH, LEAVE
 
 REMEDIATION_RANK = RECURRING_RANK + 1
@@ -37,8 +43,8 @@ class Remediation(WorkItem):
 
 class DebtPool:
     """Outstanding tech debt, handed out as remediation chunks by the roles that do
-    recurring work. Behaves like a queue for the dispatcher. Under ``firefight_first``
-    it gets only leftover capacity (after projects): preventive work is what waits."""
+    recurring work. Behaves like a queue for the dispatcher. By default it gets only
+    leftover capacity (after projects): preventive work is what waits."""
 
     def __init__(self, world, dynamics, roles, chunk_hours: float):
         self.world = world
@@ -49,6 +55,8 @@ class DebtPool:
         self.unassigned = 0.0
         self.chunk_hours = chunk_hours
         self.live = 0
+        #: Paid down before projects (True) or only with leftover capacity (False).
+        self.first = dynamics.cfg.debt_paydown == "before_projects"
 
     def add(self, hours: float) -> None:
         self.unassigned += hours
@@ -87,7 +95,9 @@ class Dynamics:
         sc = world.scenario
         cfg = sc.dynamics
         self.cfg = cfg
-        self.switch_hours = cfg.context_switch_hours  # read at every preemption: a plain attribute
+        # Read at every preemption: plain attributes.
+        self.switch_hours = cfg.context_switch_hours
+        self.resume_hours = cfg.resume_cost_hours
         self.pool = None
         if cfg.debt_on:
             roles = []
@@ -136,10 +146,21 @@ class Dynamics:
         self.world.tech_debt += hours
         self.multiplier = self.incident_multiplier()
 
+    def debt_multiplier(self) -> float:
+        """How much tech debt multiplies the incident rate: slope ``incident_rate_per_debt_hour``
+        at zero debt, saturating toward ``debt_incident_ceiling``."""
+        c = self.cfg
+        k = c.incident_rate_per_debt_hour
+        debt = self.world.tech_debt
+        if k <= 0 or debt <= 0:
+            return 1.0
+        headroom = c.debt_incident_ceiling - 1.0
+        return 1.0 + headroom * -math.expm1(-k * debt / headroom)
+
     def incident_multiplier(self) -> float:
         """Multiplier of the base incident rate from tech debt, improvements and shadow IT."""
         c = self.cfg
-        m = (1.0 + c.incident_rate_per_debt_hour * self.world.tech_debt) * self.improvement_factor
+        m = self.debt_multiplier() * self.improvement_factor
         if self.shadow_systems and c.shadow_it_incidents_per_week > 0:
             base = self.world.incidents.base_per_week
             m += self.shadow_systems * c.shadow_it_incidents_per_week / base if base > 0 else 0.0
@@ -167,19 +188,29 @@ class Dynamics:
             )
             self.multiplier = self.incident_multiplier()
 
-    def project_withdrawn(self, project) -> None:
+    def shadow_system_added(self) -> None:
+        """A request went to shadow IT (withdrawn, or declined and built by the business)."""
         self.shadow_systems += 1
         self.multiplier = self.incident_multiplier()
 
     def interrupted(self, item) -> None:
-        """Preempted work costs the context switch when it is resumed: extra hours on it."""
+        """Interrupted work costs extra hours when it is resumed: the resume cost on planned
+        work, the context switch on any work. The item table keeps the whole effort."""
+        penalty = self.switch_hours if item.kind == INCIDENT else self.switch_hours + self.resume_hours
+        if penalty > 0:
+            item.remaining += penalty
+            world = self.world
+            world.open_work += penalty
+            world.log.effort[item.id] += penalty
+
+    def switched_project(self, item) -> None:
+        """A person picks up a project they did not work on last: the context switch is paid."""
         penalty = self.switch_hours
         if penalty > 0:
             item.remaining += penalty
-            self.world.open_work += penalty
-
-    #: A person picks up a project they did not work on last: the same switch is paid.
-    switched_project = interrupted
+            world = self.world
+            world.open_work += penalty
+            world.log.effort[item.id] += penalty
 
     def person_joined(self, person, now: float) -> None:
         """Newcomers ramp up (with burnout and churn on): the daily check restores full speed."""
@@ -212,6 +243,8 @@ class Dynamics:
         available = world.ledger.available[-1]
         onboarding_hours = c.onboarding_days * 24
         for role in world.roles:
+            if role.standby:  # on call: busy whenever available, and no one's job alone
+                continue
             i = role.index
             self._busy_window[i].append(busy[i * 3] + busy[i * 3 + 1] + busy[i * 3 + 2])
             self._available_window[i].append(available[i])

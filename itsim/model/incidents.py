@@ -13,7 +13,7 @@ import numpy as np
 
 from itsim.model.arrivals import ArrivalClock
 from itsim.model.queues import CountedFifoQueue, FifoQueue
-from itsim.model.work import INCIDENT, Incident
+from itsim.model.work import INCIDENT, RECURRING_RANK, Incident
 from itsim.random import Rows
 from itsim.record import ARRIVE, DEFLECT, ESCALATE
 
@@ -66,9 +66,27 @@ class IncidentSource:
                 eq = queue(f"incident.{name}.escalated", rank, [to])
                 self.escalated.append(eq)
                 to.add_incident_queue(eq)
-        world.preemptive = cfg.preemptive and (
-            len(names) > 1 or sc.recurring != [] or sc.projects is not None
-        )
+        # Which work in hand each class may interrupt (ranks strictly between the bounds):
+        # lower classes of incident while ``preemptive``; planned work (recurring, projects,
+        # remediation, all ranked from RECURRING_RANK on) for the classes in ``interrupts``.
+        interrupting = set(cfg.interrupting)
+        planned = bool(sc.recurring) or sc.projects is not None
+        for rank, name in enumerate(names):
+            above = rank if cfg.preemptive else RECURRING_RANK - 1
+            below = math.inf if name in interrupting and planned else RECURRING_RANK
+            for q in self.queues[rank:rank + 1] + self.escalated[rank:rank + 1]:
+                q.preempts_above, q.preempts_below = above, below
+        world.preemptive = (cfg.preemptive and len(names) > 1) or (planned and bool(interrupting))
+        if cfg.on_call is not None:  # the on-call role takes its classes' incidents where its role does
+            cover = world.role[f"{cfg.on_call.role}_on_call"]
+            for rank, name in enumerate(names):
+                if name in cfg.on_call.priorities:
+                    queues = [self.queues[rank]] if cfg.on_call.role in cfg.handled_by else []
+                    if esc is not None and esc.to == cfg.on_call.role:
+                        queues.append(self.escalated[rank])
+                    for q in queues:
+                        q.roles = [*q.roles, cover]  # a list of its own: first-line queues share one
+                        cover.add_incident_queue(q)
         # One row of draws per arrival: the unit exponential to the *next* arrival, then
         # this incident's priority, effort, patience, escalation hours (0: solved at
         # first line) and the uniform that decides deflection.
@@ -97,6 +115,14 @@ class IncidentSource:
             streams.column("incidents.deflection", lambda rng, n: rng.random(n)) if deflects else _constant(1.0)
         )
         self.draws = Rows(columns)
+        # Classes with their own effort distribution draw from a stream of their own, only
+        # when one of them arrives (the class sequence is common to every policy, so these
+        # draws are too); the common effort column is drawn for every arrival regardless.
+        by_priority = cfg.effort_hours_by_priority or {}
+        self.effort_by_rank = [
+            streams.stream(f"incidents.effort.{n}", by_priority[n].sample) if n in by_priority else None
+            for n in names
+        ] if by_priority else None
         scale = sc.demand_scale
         cal = world.calendar
         # Rates are per working hour (or day) of the calendar: a week brings
@@ -131,6 +157,8 @@ class IncidentSource:
         env = world.env
         now = env._now
         _, rank, effort, patience, extra, u = ev._value
+        if self.effort_by_rank is not None and self.effort_by_rank[rank] is not None:
+            effort = self.effort_by_rank[rank]()
         if self.asks_deflection:
             deflected = u < world.policy.deflection_share(self.deflection, now, world)
         else:

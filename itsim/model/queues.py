@@ -10,9 +10,13 @@ from collections import deque
 
 
 class FifoQueue:
-    """First come first served; a preempted item goes back to the front."""
+    """First come first served; a preempted item goes back to the front.
 
-    __slots__ = ("items", "live", "roles", "rank", "name")
+    An incident queue's items may interrupt work in hand whose rank lies strictly between
+    ``preempts_above`` and ``preempts_below`` (see :class:`itsim.model.incidents.IncidentSource`).
+    """
+
+    __slots__ = ("items", "live", "roles", "rank", "name", "preempts_above", "preempts_below")
 
     def __init__(self, name: str, rank: int, roles: list):
         self.items: deque = deque()
@@ -20,6 +24,8 @@ class FifoQueue:
         self.roles = roles
         self.rank = rank
         self.name = name
+        self.preempts_above = rank
+        self.preempts_below = rank + 1  # nothing, until the incident source says otherwise
 
     def push(self, item) -> None:
         self.items.append(item)

@@ -12,11 +12,12 @@ IDLE, BUSY, OFF, GONE = 0, 1, 2, 3
 class Person:
     """One member of staff. ``seg_start`` is when the current busy or idle stretch began
     and ``seg_work`` the role calendar's on-shift clock then (hours); ``end_work`` is that
-    clock when the work in hand will be done."""
+    clock when the work in hand will be done. An ``absent`` person (vacation, sickness)
+    stays off shift all day and holds no work."""
 
     __slots__ = (
         "id", "role", "item", "rank", "state", "seg_start", "seg_work", "end_work", "pending", "leaving", "joined",
-        "prod", "last_project",
+        "prod", "last_project", "projects", "absent", "away_left",
     )
 
     def __init__(self, id: int, role: Role, now: float, on_shift: bool):
@@ -33,6 +34,9 @@ class Person:
         self.joined = now
         self.prod = role.productivity
         self.last_project = None
+        self.projects: list = []  # the projects this person is assigned to
+        self.absent = False  # on vacation or sick today
+        self.away_left = 0  # working days of vacation still to come after today
 
 
 class Role:
@@ -46,15 +50,23 @@ class Role:
         "index", "name", "calendar", "clock", "productivity", "cost_per_hour", "skills", "people", "idle",
         "incident_ranks", "incident_queues", "incidents_waiting", "recurring_queues", "recurring_waiting",
         "remediation", "takes_projects", "target", "vacancies", "shift_start", "shift_end", "shift_end_work",
+        "overhead", "vacation_days", "sick_days", "standby", "absences",
     )
 
-    def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours):
+    def __init__(self, index: int, team, calendar: AlwaysOn | BusinessHours, time: dict[str, float]):
         self.index = index
         self.name = team.role
         self.calendar = calendar
         self.clock = None if isinstance(calendar, AlwaysOn) else calendar.clock
-        self.productivity = team.productivity
+        #: Share of on-shift time spent on meetings, admin and email: work moves at the
+        #: rest of the person's pace, so ``productivity`` is per on-shift hour.
+        self.overhead = time["overhead_share"]
+        self.productivity = team.productivity * (1.0 - self.overhead)
+        self.vacation_days = time["vacation_days_per_year"]  # working days a year (see model/leave.py)
+        self.sick_days = time["sick_days_per_year"]
         self.cost_per_hour = team.cost_per_hour
+        self.standby = False  # on call: available (and paid) only while working
+        self.absences = None  # the run's Leave, when this role's people take leave
         self.skills = set(team.skills)
         self.people: list[Person] = []
         self.idle: list[Person] = []

@@ -66,6 +66,8 @@ class RecurringTask(WorkItem):
 class ProjectChunk(WorkItem):
     """A piece of at most ``chunk_hours`` of one project's work. Made with
     :class:`WorkItem`'s arguments (kind ``PROJECT``, rank ``PROJECT_RANK``); whoever
-    makes it sets ``project``: one call per chunk instead of two."""
+    makes it sets ``project`` and ``share``, the part of its hours that moves the
+    project on (the rest is lost to juggling several projects): one call per chunk
+    instead of two."""
 
-    __slots__ = ("project",)
+    __slots__ = ("project", "share")

@@ -20,7 +20,9 @@ import time as _time
 
 import simpy
 
+from itsim.model.calendar import OffHours
 from itsim.model.calendar import calendar as make_calendar
+from itsim.model.leave import Leave, takes_leave
 from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
 from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
 from itsim.policies.base import Policy
@@ -29,6 +31,8 @@ from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, Event
 from itsim.scenario import Scenario
 
 PRIO_DONE, PRIO_CAPACITY, PRIO_ABANDON, PRIO_ARRIVE, PRIO_BOOKS = range(5)
+#: People on call take no leave and have no overhead: the rota covers itself.
+NO_ABSENCE = {"holidays_per_year": 0, "vacation_days_per_year": 0, "sick_days_per_year": 0, "overhead_share": 0}
 BOOKS_HOURS = 24.0  # the daily books, every 24 hours
 #: Events due this many hours ahead or more wait outside the event loop's heap (hours);
 #: more than one day, so that everything due before the next daily books is in it.
@@ -69,27 +73,40 @@ class World:
         self._near = NEAR_HOURS  # events due before this time (hours) are in the loop's heap
         self.log = EventLog()
         info = scenario.scenario
-        self.calendar = make_calendar(info.calendar)
+        # Holidays are placed a year beyond the horizon: work may be timed past its end.
+        days = info.warmup_days + info.horizon_days + 366
+        holidays = scenario.holidays_per_year
+        self.calendar = make_calendar(info.calendar, holidays, days)
         self.warmup = info.warmup_days * 24.0
         self.end = (info.warmup_days + info.horizon_days) * 24.0
         self.roles = [
-            Role(i, t, make_calendar(t.calendar or info.calendar)) for i, t in enumerate(scenario.team)
+            Role(i, t, make_calendar(t.calendar or info.calendar, holidays, days), scenario.staff_time(t))
+            for i, t in enumerate(scenario.team)
         ]
+        on_call = scenario.incidents.on_call if scenario.incidents is not None else None
+        if on_call is not None:  # a role of its own, on shift when the business is not
+            team = scenario.role(on_call.role)
+            cover = team.model_copy(update={"role": f"{team.role}_on_call", "count": on_call.people,
+                                            "skills": ["incident"]})
+            role = Role(len(self.roles), cover, OffHours(make_calendar("business", holidays, days)), NO_ABSENCE)
+            role.standby = True
+            self.roles.append(role)
         self.role = {r.name: r for r in self.roles}
-        self.ledger = DayLedger([r.name for r in self.roles])
+        self.ledger = DayLedger([r.name for r in self.roles], [1.0 - r.overhead for r in self.roles])
         n = len(self.roles)
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
+        # Attributes of the world are read on every event: CPython keeps the first 30 of an
+        # object's attributes in a fast layout, so leave lives on its roles (Role.absences)
+        # and in the daily books' event, not here.
         self._last_books = 0.0
         #: Each role's on-shift clock at the last books (hours).
         self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
         self.open_work = 0.0
         self.tech_debt = 0.0
         self.next_person = 0
-        self.direct = policy.direct_handoff
-        overrides = type(policy).may_preempt is not Policy.may_preempt
-        self._ask_preempt = policy.may_preempt if overrides else None
+        self._use(policy)
         self.preemptive = True
         self.phases = Phases(self)
         self.dynamics = Dynamics(self)
@@ -100,6 +117,24 @@ class World:
         policy.bind(self)
         for role in self.roles:
             self.set_staff(role, role.target)
+
+    def _use(self, policy: Policy) -> None:
+        self.policy = policy
+        self.direct = policy.direct_handoff
+        overrides = type(policy).may_preempt is not Policy.may_preempt
+        self._ask_preempt = policy.may_preempt if overrides else None
+
+    def set_policy(self, policy: Policy) -> None:
+        """Put ``policy`` in force from now on (a ``[[phase]]`` boundary): it is bound to the
+        world, projects it allows are started and free people look for work under it."""
+        if policy is self.policy:
+            return
+        self.policy.unbind(self)
+        self._use(policy)
+        policy.bind(self)
+        if self.portfolio is not None:
+            self.portfolio.start_projects()
+        self.wake(self.roles)
 
     # -- time ------------------------------------------------------------------------
 
@@ -122,14 +157,17 @@ class World:
             if source is not None:
                 source.start()
         self.phases.start()
-        self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
+        absences = Leave(self) if any(takes_leave(r) for r in self.roles) else None
+        self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books, absences)
         shifts: dict[str, list[Role]] = {}  # roles on the same calendar change shift together
         for role in self.roles:
             shifts.setdefault(role.calendar.name, []).append(role)
+        if absences is not None:
+            absences.day_starts(0.0)
         for roles in shifts.values():
             self._schedule_shift(roles)
         self._advance()
-        self._close_day()
+        self._close_day(absences)
         self.engine_seconds = _time.perf_counter() - t0
         return self
 
@@ -193,20 +231,24 @@ class World:
 
     def _preempt_for(self, item) -> bool:
         """Interrupt the lowest-ranked work an eligible on-shift person is doing, among
-        the people the policy lets this item interrupt (latest started first on ties)."""
+        the work this item's class may interrupt (ranks strictly between the queue's
+        ``preempts_above`` and ``preempts_below``) and the people the policy lets it
+        interrupt (latest started first on ties)."""
+        queue = item.queue
         best = None
-        best_rank = item.rank
+        best_rank = queue.preempts_above
+        below = queue.preempts_below
         best_start = 0.0
         now = self.env._now
         ask = self._ask_preempt
-        for role in item.queue.roles:
+        for role in queue.roles:
             if role.clock is not None and not role.shift_start <= now < role.shift_end:
                 continue
             for p in role.people:
                 r = p.rank  # -1 for people with nothing in hand
                 if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
-                    ask is None or ask(item, p, self)
-                ):
+                    r < below  # second: most people fail the first test
+                ) and (ask is None or ask(item, p, self)):
                     best, best_rank, best_start = p, r, p.seg_start
         if best is None:
             return False
@@ -351,8 +393,9 @@ class World:
             role.idle.append(person)
 
     def take_default(self, person: Person):
-        """Firefight first: incidents by priority, recurring work by due time, projects in
-        progress, a new project, and only then tech-debt remediation (leftover capacity)."""
+        """Firefight first: incidents by priority, then planned work as :meth:`take_planned`
+        takes it (inlined here: one call fewer for every free person, about 3% of a
+        baseline year)."""
         role = person.role
         queues = role.incident_queues
         if len(queues) == 1:
@@ -363,11 +406,30 @@ class World:
             return self.take_incident(role)
         if role.recurring_waiting:
             return _earliest(role.recurring_queues)
+        pool = role.remediation
+        if pool is not None and pool.first and pool.live:
+            return pool.pop()
         if role.takes_projects:
             item = self.portfolio.next_chunk(person)
             if item is not None:
                 return item
-        return self.take_remediation(role)
+        return pool.pop() if pool is not None and pool.live else None
+
+    def take_planned(self, person: Person):
+        """Planned work for a free person, removed from its queue: recurring work by due
+        time, then project work, and tech-debt remediation last (leftover capacity) or,
+        with ``[dynamics] debt_paydown = "before_projects"``, before projects."""
+        role = person.role
+        if role.recurring_waiting:
+            return _earliest(role.recurring_queues)
+        pool = role.remediation
+        if pool is not None and pool.first and pool.live:
+            return pool.pop()
+        if role.takes_projects:
+            item = self.portfolio.next_chunk(person)
+            if item is not None:
+                return item
+        return pool.pop() if pool is not None and pool.live else None
 
     def take_remediation(self, role: Role):
         """A piece of tech-debt paydown, if this role pays debt and there is any."""
@@ -443,25 +505,34 @@ class World:
         self._avail[role.index] += now - since if clock is None else clock(now) - clock(since)
 
     def _daily_books(self, ev: Wake) -> None:
+        """Close the day, then decide who is away on the next (``ev.value``: the
+        :class:`~itsim.model.leave.Leave` of the run, or None)."""
+        absences = ev._value
         env = self.env
         near = self._near = env._now + NEAR_HOURS  # events due before it join the loop's heap
         later, queue = self._later, env._queue
         while later and later[0][0] < near:
             heapq.heappush(queue, heapq.heappop(later))
-        self._close_day()
+        self._close_day(absences)
+        if absences is not None:
+            absences.day_starts(env._now)
         if env._now + BOOKS_HOURS < self.end - 1e-9:
-            self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books)
+            self.at(BOOKS_HOURS, PRIO_BOOKS, self._daily_books, absences)
 
-    def _close_day(self) -> None:
+    def _close_day(self, absences=None) -> None:
         """Book every person's stretch up to now (as :meth:`_book` does, inlined: it runs for
         every person every day) and each role's on-shift hours of the day, then close the
         day in the ledger."""
         now = self.env._now
         last = self._last_books
         busy, idle, available, closed = self._busy, self._idle, self._avail, self._closed_work
+        n = len(self.roles)
+        away = absences.hours if absences is not None else [0.0] * n  # leave hours of the day
+        holiday = [0.0] * n
         open_work = self.open_work
         staff = []
         works: dict[str, float] = {}  # the on-shift clock now, per calendar
+        day = int(last // 24.0)  # the day being closed
         for role in self.roles:
             i = role.index
             clock = role.clock
@@ -475,12 +546,15 @@ class World:
             closed[i] = work
             leaving = 0
             if whole_day == 0.0 and clock is not None:
-                # The calendar stood still (a weekend): everyone's on-shift clock already
-                # reads ``work``, so there are no hours to book, only the stretch to restart.
+                # The calendar stood still (a weekend or a holiday): everyone's on-shift clock
+                # already reads ``work``, so there are no hours to book, only the stretch to
+                # restart; a public holiday is paid all the same.
                 for p in role.people:
                     p.seg_start = now
                     leaving += p.leaving
                 staff.append(len(role.people) - leaving)
+                if role.calendar.is_holiday(day):
+                    holiday[i] += role.calendar.hours_per_day * staff[-1]
                 continue
             for p in role.people:
                 if clock is None:
@@ -489,6 +563,11 @@ class World:
                     hours = work - p.seg_work
                     p.seg_work = work
                 item = p.item
+                p.seg_start = now
+                leaving += p.leaving
+                if p.absent:  # on leave all day: neither idle nor available
+                    away[i] += hours
+                    continue
                 if item is None:
                     idle[i] += hours
                 else:
@@ -496,30 +575,45 @@ class World:
                     done = hours * p.prod
                     item.remaining -= done
                     open_work -= done
-                p.seg_start = now
                 if p.joined <= last:
                     available[i] += whole_day
                 else:
                     self._book_available(p, now)
-                leaving += p.leaving
             staff.append(len(role.people) - leaving)
+            if role.standby:  # on call: only the hours worked are available (and paid)
+                idle[i] = 0.0
+                available[i] = busy[i * 3] + busy[i * 3 + 1] + busy[i * 3 + 2]
         self.open_work = open_work
         led = self.ledger
         led.busy.append(self._busy)
         led.idle.append(self._idle)
         led.available.append(self._avail)
+        led.leave.append(away)
+        led.holiday.append(holiday)
         led.staff.append(staff)
         led.open_work.append(self.open_work)
         led.tech_debt.append(self.tech_debt)
         pf = self.portfolio
         led.backlog.append(pf.backlog if pf is not None else 0)
         led.wip.append(len(pf.in_progress) if pf is not None else 0)
-        n = len(self.roles)
         self._busy = [0.0] * (3 * n)
         self._idle = [0.0] * n
         self._avail = [0.0] * n
+        if absences is not None:
+            absences.hours = [0.0] * n
         self._last_books = now
         self.dynamics.daily(now)
+
+    def hand_back(self, person: Person) -> None:
+        """The work in a person's hands (booked up to now) goes back to its queue, to be
+        resumed by whoever is free; no event is logged ("preempt" is an incident's doing)."""
+        item = person.item
+        person.pending.callbacks = []
+        person.pending = None
+        person.item = None
+        person.rank = -1
+        item.holder = None
+        self.requeue(item)
 
     # -- staff and shifts --------------------------------------------------------------
 
@@ -543,7 +637,7 @@ class World:
             work = roles[0].clock(now)  # one calendar: one clock for all
             for role in roles:
                 for p in role.people:
-                    if p.state == OFF:
+                    if p.state == OFF and not p.absent:
                         p.seg_start = now
                         p.seg_work = work
                         p.state = IDLE
@@ -554,6 +648,12 @@ class World:
                 for p in role.idle:
                     p.state = OFF
                 role.idle.clear()
+                if role.standby:  # the business day starts: work on call goes to the day team
+                    for p in role.people:
+                        if p.item is not None:
+                            self._book(p, now)
+                            self.hand_back(p)
+                            p.state = OFF
 
     def set_staff(self, role: Role, count: int) -> None:
         """Grow or shrink a role to ``count`` people; busy leavers finish their item first."""
@@ -605,12 +705,19 @@ class World:
     def leave(self, person: Person) -> None:
         now = self.env._now
         role = person.role
-        self._book(person, now)
-        self._book_available(person, now)
+        if person.absent:  # leaves while on leave: the hours since the books were leave
+            clock = role.clock
+            hours = now - person.seg_start if clock is None else clock(now) - person.seg_work
+            role.absences.hours[role.index] += hours
+        else:
+            self._book(person, now)
+            self._book_available(person, now)
         if person.state == IDLE and person in role.idle:
             role.idle.remove(person)
         role.people.remove(person)
         person.state = GONE
+        if person.projects:
+            self.portfolio.person_left(person)
 
 
 def _earliest(queues):

@@ -124,10 +124,27 @@ def build_policy(names: list[str], params: dict[str, Any]) -> Policy:
                 msg = err["msg"].removeprefix("Value error, ")
                 problems.append(f"policy.{loc}: {msg[:1].lower()}{msg[1:]} (got {toml_text(err.get('input'))})")
     for key in sorted(set(params) - used):
-        problems.append(f"policy.{key}: not a parameter of {', '.join(names)}")
+        valid = sorted({f for cls in classes for f in cls.Params.model_fields})
+        listed = f"valid: {', '.join(valid)}" if valid else "it takes no parameters"
+        problems.append(f"policy.{key}: not a parameter of {', '.join(names)} ({listed})")
     if problems:
         raise ValueError("\n".join(problems))
     return policies[0] if len(policies) == 1 else _combine(policies)
+
+
+def phase_policy(section) -> Policy:
+    """The policy of a ``[[phase]]`` (``section``: its ``policy`` table, validated like
+    ``[policy]``); raises ValueError for a policy that changes the department itself
+    (overrides ``adjust``), which a phase cannot switch on and off."""
+    policy = build_policy(section.names, section.params)
+    parts = policy.parts if hasattr(policy, "parts") else [policy]
+    fixed = [p.name for p in parts if type(p).adjust is not Policy.adjust]
+    if fixed:
+        raise ValueError(
+            f"policy.name: {', '.join(fixed)} changes the department itself before the run,"
+            " so it cannot change by phase"
+        )
+    return policy
 
 
 def _combine(policies: list[Policy]) -> Policy:
@@ -137,14 +154,26 @@ def _combine(policies: list[Policy]) -> Policy:
 
 
 def policy_for(scenario: Scenario) -> Policy:
-    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters."""
+    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters
+    (of ``[policy]`` and of every ``[[phase]]`` policy)."""
     try:
         policy = build_policy(scenario.policy.names, scenario.policy.params)
     except ValueError as exc:
         raise ScenarioError(str(exc).split("\n")) from None
+    problems = []
+    for j, phase in enumerate(scenario.phase):
+        if phase.policy is not None:
+            try:
+                phase_policy(phase.policy)
+            except ValueError as exc:
+                problems += [f"phase[{j}].{p}" for p in str(exc).split("\n")]
+    if problems:
+        raise ScenarioError(problems)
     policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
     return policy
 
 
-__all__ = ["Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
-           "build_policy", "policy_for"]
+__all__ = [
+    "Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
+    "build_policy", "phase_policy", "policy_for",
+]

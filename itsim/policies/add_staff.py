@@ -22,10 +22,17 @@ class AddStaff(Policy):
     Params = AddStaffParams
     direct_handoff = True
 
+    def role(self, scenario: Scenario) -> str:
+        """The role grown: the parameter, or the first project role, or the first role."""
+        if self.params.role is not None:
+            return self.params.role
+        return scenario.projects.handled_by[0] if scenario.projects is not None else scenario.team[0].role
+
+    def derived(self, scenario: Scenario) -> dict:
+        return {} if self.params.role is not None else {"role": self.role(scenario)}
+
     def adjust(self, scenario: Scenario) -> Scenario:
-        role = self.params.role
-        if role is None:
-            role = scenario.projects.handled_by[0] if scenario.projects is not None else scenario.team[0].role
+        role = self.role(scenario)
         data = scenario.to_dict()
         teams = [t for t in data["team"] if t["role"] == role]
         if not teams:

@@ -54,8 +54,21 @@ class Policy:
         """Change the scenario before the run (supply-side levers). Default: unchanged."""
         return scenario
 
+    def derived(self, scenario: Scenario) -> dict[str, Any]:
+        """The parameters left at a default that depends on the scenario, with their
+        values for ``scenario`` (e.g. a WIP limit from the number of project people)."""
+        return {}
+
+    def effective_params(self, scenario: Scenario) -> dict[str, Any]:
+        """Every parameter with the value it takes in ``scenario``: given, default, or derived."""
+        return {**self.params.model_dump(), **self.derived(scenario)}
+
     def bind(self, world: World) -> None:
-        """Called once the world is built, before time starts."""
+        """Called once the world is built, before time starts (and again whenever a
+        ``[[phase]]`` makes this policy the one in force)."""
+
+    def unbind(self, world: World) -> None:
+        """Called when a ``[[phase]]`` puts another policy in force."""
 
     def select(self, person: Person, world: World) -> WorkItem | None:
         """The next piece of work for a free person, removed from its queue; None to stay idle."""
@@ -79,7 +92,9 @@ class Policy:
         return True
 
     def portfolio_key(self, project: Project) -> Any:
-        """Order of waiting projects (smallest first). Default: first come first served."""
+        """Order of projects (smallest first): which waiting project starts next, which of
+        their projects a person works on first, which project a free person joins.
+        Default: first come first served."""
         return project.id
 
     def deflection_share(self, base: float, now: float, world: World) -> float:
@@ -90,20 +105,10 @@ class Policy:
         """Called when an occurrence of recurring work is finished."""
 
 
-def take_planned(person: Person, world: World) -> WorkItem | None:
-    """Planned work for a free person, removed from its queue: recurring work by due
-    time, project work, then tech-debt remediation (what the default takes once no
-    incident is waiting)."""
-    role = person.role
-    item = world.take_recurring(role)
-    if item is None and role.takes_projects:
-        item = world.portfolio.next_chunk(person)
-    return item if item is not None else world.take_remediation(role)
-
-
 class FirefightFirst(Policy):
-    """Incidents by priority, then recurring work by due time, then projects in
-    progress, then a new project: what most departments do without a policy."""
+    """Incidents by priority, then recurring work by due time, then projects (every
+    accepted request started at once and given an owner), tech-debt paydown last: what
+    most departments do without a policy."""
 
     name = "firefight_first"
     direct_handoff = True

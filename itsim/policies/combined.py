@@ -37,6 +37,16 @@ class Combined(Policy):
         for p in self.parts:
             p.bind(world)
 
+    def unbind(self, world) -> None:
+        for p in self.parts:
+            p.unbind(world)
+
+    def derived(self, scenario) -> dict:
+        return {k: v for p in self.parts for k, v in p.derived(scenario).items()}
+
+    def effective_params(self, scenario) -> dict:
+        return {k: v for p in self.parts for k, v in p.effective_params(scenario).items()}
+
     def select(self, person, world):
         return self._selector.select(person, world)
 

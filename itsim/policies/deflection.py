@@ -35,6 +35,19 @@ class Deflection(Policy):
     direct_handoff = True
     deflects = True
 
+    @staticmethod
+    def default_roles(scenario: Scenario) -> list[str]:
+        """Incident roles with the recurring skill, else every role with it."""
+        inc = scenario.incidents
+        handlers = list(inc.handled_by) + ([inc.escalation.to] if inc.escalation is not None else [])
+        roles = [r for r in dict.fromkeys(handlers) if "recurring" in scenario.role(r).skills]
+        return roles or [t.role for t in scenario.team if "recurring" in t.skills]
+
+    def derived(self, scenario: Scenario) -> dict:
+        if self.params.handled_by is not None or scenario.incidents is None:
+            return {}
+        return {"handled_by": self.default_roles(scenario)}
+
     def adjust(self, scenario: Scenario) -> Scenario:
         inc = scenario.incidents
         if inc is None:
@@ -42,9 +55,7 @@ class Deflection(Policy):
         roles = self.params.handled_by
         problems = []
         if roles is None:
-            handlers = list(inc.handled_by) + ([inc.escalation.to] if inc.escalation is not None else [])
-            roles = [r for r in dict.fromkeys(handlers) if "recurring" in scenario.role(r).skills]
-            roles = roles or [t.role for t in scenario.team if "recurring" in t.skills]
+            roles = self.default_roles(scenario)
             if not roles:
                 problems.append("policy.handled_by: no [[team]] role has the 'recurring' skill to do the investment")
         else:

@@ -1,4 +1,4 @@
-"""``fifo``: waiting projects start in the order they were requested."""
+"""``fifo``: projects are started and worked in the order they were requested."""
 
 from __future__ import annotations
 

@@ -1,15 +1,22 @@
-"""``firefighter_rotation``: one person per role takes all incidents below the top
-priority class, rotating weekly, which shields the rest for project work.
+"""``firefighter_rotation``: one person per role takes the incidents below the top
+priority class, rotating weekly, which shields the rest for planned work.
+
+Google's SRE practice puts one person on interrupts so that the others can keep
+their focus ("Dealing with interrupts", Site Reliability Engineering, 2016, ch. 29),
+and the shield is meant to bend, not to let incidents pile up behind one person.
 
 Applies to each role that handles incidents and also does project work (a role
 whose work is incidents and routine tasks, such as a service desk, keeps taking
 every incident). In week ``k`` (Monday 00:00 to Monday 00:00) the firefighter is
 the role's person number ``k mod head count`` in order of joining, so the rotation
 is deterministic (with ``firefighters = n``, the ``n`` people from number ``k x n``
-on, wrapping round). Firefighters work firefight first; the others take only
-top-priority (P1) incidents, then recurring and project work, and only P1
-incidents may interrupt them. With a single priority class every incident is P1
-and nothing changes.
+on, wrapping round). Firefighters work firefight first. The others take top-priority
+(P1) incidents first, then planned work (recurring, projects, tech-debt paydown), and
+the other incidents when they have nothing planned to do: nobody stays idle while an
+incident waits. Once more than ``queue_threshold`` incidents wait for the role, the
+others take incidents first again until the queue is back under it.
+Only P1 incidents may interrupt them, unless the queue is over the threshold. With a
+single priority class every incident is P1 and nothing changes.
 """
 
 from __future__ import annotations
@@ -17,13 +24,18 @@ from __future__ import annotations
 from pydantic import Field
 
 from itsim.model.work import INCIDENT
-from itsim.policies.base import Policy, PolicyParams, take_planned
+from itsim.policies.base import Policy, PolicyParams
 
 HOURS_PER_WEEK = 168.0
 
 
 class FirefighterRotationParams(PolicyParams):
     firefighters: int = Field(default=1, ge=1, description="People per role on incident duty each week.")
+    queue_threshold: int = Field(
+        default=4, ge=0,
+        description="Incidents waiting for the role above which the others help with incidents first"
+                    " (they also take them whenever they would otherwise be idle).",
+    )
 
 
 class FirefighterRotation(Policy):
@@ -34,11 +46,16 @@ class FirefighterRotation(Policy):
         from itsim.model.world import PRIO_CAPACITY
 
         self.world = world
+        self.stopped = False
         self.shielded = [r for r in world.roles if r.incident_ranks and r.takes_projects]
         self._shielded = {r.index for r in self.shielded}
-        if self.shielded and world.end > HOURS_PER_WEEK:
-            world.at(HOURS_PER_WEEK, PRIO_CAPACITY, self._rotate)
         self.priority = PRIO_CAPACITY
+        if self.shielded and world.now + HOURS_PER_WEEK < world.end:
+            week_end = (int(world.now // HOURS_PER_WEEK) + 1) * HOURS_PER_WEEK
+            world.at(week_end - world.now, PRIO_CAPACITY, self._rotate)
+
+    def unbind(self, world) -> None:
+        self.stopped = True
 
     def on_duty(self, person, now: float) -> bool:
         """Whether ``person`` is one of their role's firefighters at time ``now`` (hours)."""
@@ -49,19 +66,36 @@ class FirefighterRotation(Policy):
     def fights_fires(self, person, world) -> bool:
         return person.role.index not in self._shielded or self.on_duty(person, world.now)
 
+    def overwhelmed(self, role) -> bool:
+        """Whether more incidents wait for ``role`` than its firefighters should carry alone."""
+        return sum(q.live for q in role.incident_queues) > self.params.queue_threshold
+
+    def has_planned(self, person, world) -> bool:
+        """Whether planned work waits that ``person`` could take now."""
+        role = person.role
+        if role.recurring_waiting or (role.remediation is not None and role.remediation.live):
+            return True
+        return role.takes_projects and world.portfolio.has_work_for(person, world)
+
     def takes(self, person, item, world) -> bool:
-        return item.kind != INCIDENT or item.rank == 0 or self.fights_fires(person, world)
+        if item.kind != INCIDENT or item.rank == 0 or self.fights_fires(person, world):
+            return True
+        return self.overwhelmed(person.role) or not self.has_planned(person, world)
 
     def select(self, person, world):
-        if self.fights_fires(person, world):
+        if self.fights_fires(person, world) or self.overwhelmed(person.role):
             return world.take_default(person)
         item = world.take_incident(person.role, max_rank=0)
-        return item if item is not None else take_planned(person, world)
+        if item is None:
+            item = world.take_planned(person)
+        return item if item is not None else world.take_incident(person.role)
 
     def may_preempt(self, item, victim, world) -> bool:
-        return self.takes(victim, item, world)
+        return item.rank == 0 or self.fights_fires(victim, world) or self.overwhelmed(victim.role)
 
     def _rotate(self, ev) -> None:
+        if self.stopped:
+            return
         world = self.world
         world.wake(self.shielded)
         if world.now + HOURS_PER_WEEK < world.end:

@@ -49,6 +49,11 @@ class IntakeGate(Policy):
     Params = IntakeGateParams
     direct_handoff = True
 
+    def derived(self, scenario) -> dict:
+        if self.params.lead_time_target_days is not None:
+            return {}
+        return {"lead_time_target_days": scenario.targets.project_lead_time_days}
+
     def bind(self, world) -> None:
         sc = world.scenario
         target = self.params.lead_time_target_days

@@ -35,6 +35,18 @@ class OutsourceTier1(Policy):
     Params = OutsourceTier1Params
     direct_handoff = True
 
+    def derived(self, scenario: Scenario) -> dict:
+        inc = scenario.incidents
+        if inc is None:
+            return {}
+        role = self.params.role if self.params.role is not None else inc.handled_by[0]
+        found = {}
+        if self.params.role is None:
+            found["role"] = role
+        if self.params.cost_per_hour is None and role in {t.role for t in scenario.team}:
+            found["cost_per_hour"] = DEFAULT_COST_SHARE * scenario.role(role).cost_per_hour
+        return found
+
     def adjust(self, scenario: Scenario) -> Scenario:
         inc = scenario.incidents
         if inc is None:

@@ -1,4 +1,5 @@
-"""``prioritise_value``: the waiting project with the highest value per week starts first."""
+"""``prioritise_value``: the project with the highest value per week is started, and
+worked, first."""
 
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """``prioritise_wsjf``: weighted shortest job first.
 
-The waiting project with the largest cost of delay per hour of estimated effort
-(``value_per_week / estimate_hours``) starts first. The estimate, not the true
+The project with the largest cost of delay per hour of estimated effort
+(``value_per_week / estimate_hours``) is started first (when projects wait, under a
+WIP limit), and a person holding several works on it first (Reinertsen 2009). The estimate, not the true
 size, is what a portfolio board can see; a common estimate bias does not change
 the order.
 """

@@ -128,7 +128,7 @@ def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
     tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
     if sweep.policy_params:
-        tables.insert(min(2, len(tables)), policies_table(sweep.policy_params))
+        tables.insert(min(2, len(tables)), policies_table(sweep.policy_params, sweep.scenario))
     verdict = Verdict(None, "Where each policy tips into 'too busy'",
                       f"Along {narrative.key_words(sweep.x_key)}, from the healthy end of the range tested.")
     info = sweep.scenario.get("scenario", {})

@@ -24,7 +24,8 @@ HOURS = [
     ("hours.idle", "Free time (slack)", "#bdbdbd"),
 ]
 MONEY = [(m, fmt.metric_label(m)) for m in fmt.MONEY_METRICS]
-OPTIONAL_COSTS = set(fmt.MONEY_METRICS[1:7])  # cost components left out of charts when zero
+# Cost components, and the value of refused requests, left out of charts when zero.
+OPTIONAL_COSTS = set(fmt.MONEY_METRICS[1:7]) | {"value_declined", "value_lost_shadow_it"}
 BAND_NOTE = "Line: median of the simulated runs; shading: 8 in 10 runs fall inside"
 WEEK_AXIS = alt.X("week:Q", title="Week after warm-up", scale=alt.Scale(nice=False))
 
@@ -218,7 +219,8 @@ def money_chart(run: RunResults) -> Figure | None:
         "What the team costs, and what waiting costs the business",
         "Mean of the simulated runs; whiskers show the 95% interval"))
     return Figure("money", chart, "Cost of delay is the value projects would have earned had "
-                  "they been delivered at once: the price of the queue.")
+                  "they been delivered at once: the price of the queue. Requests declined or "
+                  "lost to shadow IT carry their value to the end of the period.")
 
 
 def neglect_chart(run: RunResults) -> Figure | None:

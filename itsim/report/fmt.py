@@ -62,6 +62,8 @@ LABELS = {
     "cost_total": "Total IT cost",
     "cost_of_delay": "Cost of delay",
     "value_delivered": "Value delivered",
+    "value_declined": "Value of requests declined",
+    "value_lost_shadow_it": "Value of requests lost to shadow IT",
 }
 
 MONEY_METRICS = (

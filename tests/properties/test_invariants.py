@@ -22,7 +22,7 @@ def test_littles_law_holds_for_incidents_and_the_portfolio(scenario):
 def test_running_counts_of_the_engine_match_a_recount(scenario):
     """What the engine keeps up to date instead of recounting (waiting incidents and
     recurring work per role, projects with room, the rank of each person's work, the
-    incident-rate multiplier) equals a recount at the end of the run."""
+    incident-rate multiplier, who is on which project) equals a recount at the end of the run."""
     world = itsim.simulate(scenario, seed=3).world
     for role in world.roles:
         assert role.recurring_waiting == sum(1 for q in role.recurring_queues for _ in q)
@@ -33,4 +33,8 @@ def test_running_counts_of_the_engine_match_a_recount(scenario):
     portfolio = world.portfolio
     if portfolio is not None:
         assert portfolio.with_room == sum(portfolio._has_room(p) for p in portfolio.in_progress)
+        teams = {(id(p), id(person)) for p in portfolio.in_progress for person in p.team}
+        held = {(id(p), id(person)) for role in world.roles for person in role.people for p in person.projects}
+        assert teams == held
+        assert all(len(p.team) <= portfolio.limit for p in portfolio.in_progress)
     assert world.dynamics.multiplier == world.dynamics.incident_multiplier()

@@ -9,16 +9,25 @@ The flat public API::
     grid = itsim.sweep(sc, vary={"demand_scale": [0.8, 1.0, 1.2]}, replications=20)
     again = itsim.load_results("out/baseline")
     itsim.compare(again, res)
+
+Each name is imported on first use, so ``import itsim`` (and the command line's
+start-up, and a Dask worker unpickling a task) loads none of pandas, scipy or the
+charting libraries until something needs them.
 """
 
+from __future__ import annotations
+
+import importlib
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from itsim.distributions import Distribution
-from itsim.experiment import Replicated, Run, replicate, simulate
-from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
-from itsim.sweep import Sweep, sweep
+if TYPE_CHECKING:
+    from itsim.distributions import Distribution
+    from itsim.experiment import Replicated, Run, replicate, simulate
+    from itsim.results import compare, load_results
+    from itsim.scenario import Scenario, ScenarioError, load_scenario, loads_scenario
+    from itsim.sweep import Sweep, sweep
 
 __all__ = [
     "Distribution",
@@ -35,29 +44,42 @@ __all__ = [
     "sweep",
     "Sweep",
 ]
+#: the module that defines each public name
+_HOME = {
+    name: module
+    for module, names in {
+        "itsim.distributions": ("Distribution",),
+        "itsim.experiment": ("Replicated", "Run", "replicate", "simulate"),
+        "itsim.results": ("compare", "load_results"),
+        "itsim.scenario": ("Scenario", "ScenarioError", "load_scenario", "loads_scenario"),
+        "itsim.sweep": ("Sweep", "sweep"),
+    }.items()
+    for name in names
+}
+#: public functions that share their name with a submodule
+_SHADOWED = ("compare", "sweep")
 __version__ = "0.1.0"
-
-#: Names loaded on first use (their modules import the report's formatting).
-_LAZY = {"compare": "itsim.results", "load_results": "itsim.results"}
 
 
 def __getattr__(name: str) -> Any:
-    if name not in _LAZY:
+    if name not in _HOME:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    import importlib
-
-    value = getattr(importlib.import_module(_LAZY[name]), name)
+    value = getattr(importlib.import_module(_HOME[name]), name)
     globals()[name] = value  # found directly from now on
     return value
 
 
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
 class _Package(types.ModuleType):
-    """``itsim.compare`` is the function :func:`itsim.results.compare`, although a submodule
-    has the same name: importing a submodule sets it as an attribute of its package, which
-    would otherwise hide the function once ``itsim.compare`` the module is loaded."""
+    """``itsim.sweep`` and ``itsim.compare`` are the functions, although submodules have the
+    same names: importing a submodule sets it as an attribute of its package, which would
+    otherwise replace the function the first time the submodule loads."""
 
     def __setattr__(self, name: str, value: Any) -> None:
-        if name == "compare" and isinstance(value, types.ModuleType):
+        if name in _SHADOWED and isinstance(value, types.ModuleType):
             return
         super().__setattr__(name, value)
 

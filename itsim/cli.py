@@ -6,6 +6,8 @@ no traceback; 1 an unexpected internal error.
 
 from __future__ import annotations
 
+import atexit
+import gc
 import os
 import sys
 from enum import StrEnum
@@ -16,7 +18,6 @@ import typer
 
 from itsim.app import DEFAULT_REPLICATIONS
 from itsim.interrupt import Interrupted, stop_on_signals
-from itsim.scenario import ScenarioError, load_scenario
 from itsim.terminal import echo, printable
 
 app = typer.Typer(
@@ -61,29 +62,21 @@ def _positive(name: str, value: int) -> None:
         raise BadInput([f"{name}: must be >= 1 (got {value})"])
 
 
-def _progress(total: int, label: str):
-    """A progress callback: a bar on a terminal, plain lines otherwise."""
-    if sys.stderr.isatty():
-        from rich.progress import Progress
+def _progress(total: int | None, label: str):
+    """Progress with time elapsed and time left: a bar on a terminal, plain lines otherwise
+    (:class:`itsim.progress.ProgressDisplay`; called with ``(done)`` or ``(done, total)``)."""
+    from itsim.progress import ProgressDisplay
 
-        bar = Progress(transient=True)
-        task = bar.add_task(label, total=total)
-        bar.start()
+    return ProgressDisplay(label, total)
 
-        def update(done: int) -> None:
-            bar.update(task, completed=done)
-            if done >= total:
-                bar.stop()
 
-        return update
+def _workers_help() -> str:
+    from itsim.cores import usable_cores
 
-    step = max(1, total // 10)
+    return f"Local worker processes (default: one per usable core, {usable_cores()} here)."
 
-    def plain(done: int) -> None:
-        if done == total or done % step == 0:
-            print(f"{label}: {done}/{total}", file=sys.stderr, flush=True)
 
-    return plain
+IMAGES_HELP = "Also write each chart as PNG and SVG in charts/ (for slides and documents)."
 
 
 @app.command()
@@ -93,12 +86,13 @@ def validate(
     """Check scenario files; print every problem as FILE: path.to.field: problem.
 
     A scenario whose one replication would be beyond itsim's work limits is a problem too."""
-    from itsim.experiment import check_work
+    from itsim.scenario import ScenarioError, load_scenario
+    from itsim.workload import check_scenario
 
     problems: list[str] = []
     for path in scenarios:
         try:
-            check_work(load_scenario(path))
+            check_scenario(load_scenario(path))
         except ScenarioError as exc:
             problems.extend(p if p.startswith(str(path)) else f"{path}: {p}" for p in exc.problems)
     if problems:
@@ -113,7 +107,7 @@ def run(
     replications: Annotated[int, typer.Option(help="Independent replications.")] = 10,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>).")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     set_: Annotated[list[str] | None, typer.Option(
         "--set", metavar="KEY=VALUE",
         help="Change one value for this run (repeatable): a dotted key and a TOML value, "
@@ -125,6 +119,7 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace another run's results in --out (cleared first).")] = False,
     samples: Annotated[int | None, typer.Option(
         help="Latin-hypercube samples of the uncertain inputs, each run --replications times (default 10).")] = None,
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Simulate a scenario; write summary.json, runs.parquet, timeseries.parquet and the report.
 
@@ -132,6 +127,7 @@ def run(
     values (comments kept) and a header listing the changes."""
     from itsim.experiment import check_work, replicate
     from itsim.narrative import headline, terminal_colour
+    from itsim.scenario import ScenarioError
     from itsim.spreadsheet import write_run_tables
     from itsim.store import clear_folder, write_run
     from itsim.uncertainty.nested import DEFAULT_SAMPLES, describe
@@ -168,7 +164,7 @@ def run(
                   format_)
     from itsim.report import write_report
 
-    report, chart_problems = _report(write_report, out)
+    report, chart_problems = _report(write_report, out, images)
     s = result.summary
     name = printable(sc.name, one_line=True)
     typer.echo(f"{name}: {s['replications']} replications of {sc.scenario.horizon_days} days (seed {s['seed']})")
@@ -184,8 +180,11 @@ def run(
         sys.exit(1)
 
 
-def _workers(workers: int, force: bool) -> None:
-    """``--workers`` from 1 to four per CPU (more only compete for the CPUs and memory) unless forced."""
+def _workers(workers: int | None, force: bool) -> None:
+    """``--workers`` from 1 to four per CPU (more only compete for the CPUs and memory) unless forced;
+    None is one per usable core."""
+    if workers is None:
+        return
     _positive("--workers", workers)
     most = 4 * (os.cpu_count() or 1)
     if workers > most and not force:
@@ -224,7 +223,7 @@ def sweep(
     replications: Annotated[int, typer.Option(help="Replications per cell.")] = 10,
     seed: Annotated[int | None, typer.Option(help="Base seed (default: the scenario's).")] = None,
     out: Annotated[Path | None, typer.Option(help="Output directory (default: out/<file name>-sweep).")] = None,
-    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    workers: Annotated[int | None, typer.Option(help=_workers_help(), show_default=False)] = None,
     executor: Annotated[str, typer.Option(help="Where cells run: local or dask.")] = "local",
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     format_: Annotated[list[TableFormat] | None, typer.Option(
@@ -232,11 +231,13 @@ def sweep(
                          "parquet is always written.")] = None,
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
     from itsim.executors import DaskExecutor
     from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
+    from itsim.scenario import ScenarioError, load_scenario
     from itsim.sweep import SweepMismatch, check_sweep_work, plan, require_numeric_key
     from itsim.sweep import sweep as run_sweep
 
@@ -258,13 +259,7 @@ def sweep(
     _output_folder(out, "sweep", sc.name, [scenario], overwrite)
 
     runner = _executor(executor, address, workers)
-    bar = None
-
-    def progress(done: int, total: int) -> None:
-        nonlocal bar
-        bar = bar or _progress(total, f"sweeping {printable(sc.name, one_line=True)}")
-        bar(done)
-
+    progress = _progress(None, f"sweeping {printable(sc.name, one_line=True)}")
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
                            executor=runner, progress=progress, force=force, overwrite=overwrite)
@@ -286,7 +281,9 @@ def sweep(
     from itsim.spreadsheet import write_sweep_tables
 
     _write_tables(lambda formats: write_sweep_tables(out, result, formats), format_)
-    report, chart_problems = _report(_write_sweep_report, out) if failed < len(cells) else (None, [])
+    current = result.resumed == len(cells) and _report_is_current(out, images)
+    report, chart_problems = (_report(_write_sweep_report, out, images) if failed < len(cells) and not current
+                              else (None, []))
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
@@ -303,6 +300,9 @@ def sweep(
         typer.echo(f"    replications that broke a target, by {key_words(entry['varied'])}: {levels}")
     if failed:
         echo(f"{failed} of {len(cells)} cells failed; see {out}/cells/*/error.txt (rerun to retry them)")
+    if current:
+        echo(f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date "
+             "(itsim report rebuilds it).")
     echo(f"Results in {out}/" + (f" (report: {report})" if report else ""))
     checks_failed = _failed_checks([(f"cell {c.id}", c.summary) for c in result.cells if c.done])
     _fail_on_charts(chart_problems)
@@ -339,7 +339,7 @@ def _executor_problems(executor: str, address: str | None) -> list[str]:
     return []
 
 
-def _executor(executor: str, address: str | None, workers: int):
+def _executor(executor: str, address: str | None, workers: int | None):
     """Local processes, or a client of the Dask scheduler at ``address`` (checked now)."""
     from itsim.executors import DaskExecutor, LocalExecutor
 
@@ -359,19 +359,25 @@ def _complete_cells(out: Path, cells) -> int:
     return sum(cell_complete(out / "cells" / c.id) for c in cells)
 
 
-def _write_sweep_report(out: Path) -> Path:
+def _write_sweep_report(out: Path, images: bool) -> Path:
     """The sweep report (imported here: charting libraries are slow to load)."""
     from itsim.report import write_sweep_report
 
-    return write_sweep_report(out)
+    return write_sweep_report(out, images)
 
 
-def _report(write, directory: Path) -> tuple[Path, list[str]]:
+def _report_is_current(out: Path, images: bool) -> bool:
+    from itsim.report.stamp import is_current
+
+    return is_current(out, images)
+
+
+def _report(write, directory: Path, images: bool) -> tuple[Path, list[str]]:
     """Write a report; a chart that cannot be drawn comes back as a problem, not a traceback."""
     from itsim.report import ChartError
 
     try:
-        return write(directory), []
+        return write(directory, images), []
     except ChartError as exc:
         return exc.path, exc.problems
 
@@ -387,8 +393,9 @@ def _fail_on_charts(problems: list[str]) -> None:
 @app.command()
 def report(
     directory: Annotated[Path, typer.Argument(help="A run or sweep output directory.")],
+    images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
 ) -> None:
-    """Rebuild report.html and charts/ from stored results."""
+    """Rebuild report.html (and, with --images, charts/) from stored results."""
     from itsim.outdir import kind_of
     from itsim.report import build_report
     from itsim.store import DamagedResults, check_run_folder, check_sweep_folder
@@ -398,7 +405,7 @@ def report(
             check_sweep_folder(directory)
         elif kind_of(directory) == "run":
             check_run_folder(directory)
-        path, problems = _report(build_report, directory)
+        path, problems = _report(build_report, directory, images)
     except (FileNotFoundError, DamagedResults) as exc:
         raise BadInput([str(exc)]) from None
     echo(f"Report: {path}")
@@ -630,6 +637,7 @@ def plan_command(
     from itsim.plan import PlanFailed, PlanMismatch, plan_search
     from itsim.plan.report import write_plan_report
     from itsim.plan.words import summary_lines
+    from itsim.scenario import load_scenario
     from itsim.store import atomic_write_json
 
     for name, value in (("--workers", workers), ("--max-replications", max_replications),
@@ -694,6 +702,7 @@ def sensitivity(
 ) -> None:
     """Rank the uncertain inputs (or the usually guessed numbers, +/- --spread) by their effect
     on the chance of being too busy, time to value and cost; writes sensitivity.json and .html."""
+    from itsim.scenario import load_scenario
     from itsim.sensitivity import METHODS, analyse, pin_down_first
     from itsim.sensitivity_report import write_sensitivity_report
     from itsim.store import atomic_write_json, atomic_write_text
@@ -768,9 +777,21 @@ def app_(
     sys.exit(launch.serve(scenario, launch.pick_port(port), replications, workers, say=echo))
 
 
+def _scenario_error() -> type[Exception]:
+    """The class of scenario errors, imported only when needed: ``itsim --help`` and
+    ``itsim report`` never load pydantic."""
+    from itsim.scenario_text import ScenarioError
+
+    return ScenarioError
+
+
 def main() -> None:
     """Entry point: maps bad input to exit 2, internal errors to exit 1 and Ctrl-C or SIGTERM
     to 130 or 143, each with a message and without tracebacks."""
+    # The interpreter's last garbage collection walks every object that pandas, altair and the
+    # results left behind, 0.2-0.3 s of CPU for memory the operating system takes back anyway:
+    # freezing them at exit (after every other exit handler) leaves them out of it.
+    atexit.register(gc.freeze)
     with stop_on_signals():
         try:
             code = app(prog_name="itsim", standalone_mode=False)
@@ -778,7 +799,7 @@ def main() -> None:
             _show_cursor()
             echo(exc.message, err=True)
             sys.exit(exc.code)
-        except (BadInput, ScenarioError) as exc:
+        except (BadInput, _scenario_error()) as exc:  # evaluated only when an exception gets this far
             for line in exc.problems:
                 echo(line, err=True)
             sys.exit(2)

@@ -8,9 +8,8 @@ Generator. Units are whatever the field using it says (hours, days, money).
 from __future__ import annotations
 
 import math
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
-import numpy as np
 from pydantic import Field, model_validator
 
 from itsim.bounds import Bounded
@@ -18,6 +17,9 @@ from itsim.bounds import Bounded
 #: The range of ``cv`` for ``lognormal`` and ``gamma``: outside it the shape parameters
 #: underflow or overflow (a gamma of cv 1e-200 has shape 1e400), and no real effort varies so.
 MIN_CV, MAX_CV = 1e-6, 100.0
+
+if TYPE_CHECKING:  # numpy is imported where an array is made, so that reading a scenario does not load it
+    import numpy as np
 
 
 class _Distribution(Bounded):
@@ -173,6 +175,8 @@ class Constant(_Distribution):
         return 0.0
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return np.full(n, self.value)
 
 
@@ -192,13 +196,19 @@ class Empirical(_Distribution):
 
     @property
     def mean(self) -> float:
+        import numpy as np
+
         return float(np.mean(self.values))
 
     @property
     def variance(self) -> float:
+        import numpy as np
+
         return float(np.var(self.values))
 
     def sample(self, rng: np.random.Generator, n: int) -> np.ndarray:
+        import numpy as np
+
         return rng.choice(np.asarray(self.values, dtype=float), n)
 
 

@@ -23,7 +23,8 @@ class Executor(Protocol):
 
 
 class LocalExecutor:
-    """``workers`` local processes; with one worker, tasks run in this process, in order.
+    """``workers`` local processes (None: one per usable core, :func:`itsim.cores.usable_cores`);
+    with one worker, tasks run in this process, in order.
 
     Worker processes are forked where the platform does so, so policies registered
     at run time (``itsim.policies.register``) are known to them. When the caller stops
@@ -32,7 +33,11 @@ class LocalExecutor:
     when this process dies (:func:`itsim.interrupt.worker_started`).
     """
 
-    def __init__(self, workers: int = 1):
+    def __init__(self, workers: int | None = 1):
+        if workers is None:
+            from itsim.cores import usable_cores
+
+            workers = usable_cores()
         if workers < 1:
             raise ValueError(f"workers must be >= 1 (got {workers})")
         self.workers = workers

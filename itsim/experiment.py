@@ -16,8 +16,9 @@ from itsim import checks as _checks
 from itsim import metrics as _metrics
 from itsim import workload
 from itsim.model.world import World
-from itsim.policies import build_policy, phase_policy
-from itsim.scenario import Scenario, ScenarioError
+from itsim.policies import policy_for
+from itsim.progress import ProgressArg, progress_for
+from itsim.scenario import Scenario
 from itsim.stats import summarise
 from itsim.targets import overall, verdict
 
@@ -80,26 +81,6 @@ class Run:
         return run_html(self)
 
 
-def policy_for(scenario: Scenario):
-    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters
-    (of ``[policy]`` and of every ``[[phase]]`` policy)."""
-    try:
-        policy = build_policy(scenario.policy.names, scenario.policy.params)
-    except ValueError as exc:
-        raise ScenarioError(str(exc).split("\n")) from None
-    problems = []
-    for j, phase in enumerate(scenario.phase):
-        if phase.policy is not None:
-            try:
-                phase_policy(phase.policy)
-            except ValueError as exc:
-                problems += [f"phase[{j}].{p}" for p in str(exc).split("\n")]
-    if problems:
-        raise ScenarioError(problems)
-    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
-    return policy
-
-
 def expect_scenario(scenario: object, caller: str) -> None:
     """Raise a clear ``TypeError`` unless ``scenario`` is a :class:`Scenario`."""
     if not isinstance(scenario, Scenario):
@@ -119,7 +100,7 @@ def check_work(scenario: Scenario, replications: int = 1, force: bool = False) -
     """Refuse a run whose expected work is beyond the limits of :mod:`itsim.workload`
     (raises :class:`itsim.workload.TooMuchWork`, one line per problem), unless ``force``."""
     expect_scenario(scenario, "check_work")
-    workload.check([workload.estimate(policy_for(scenario).adjust(scenario))], replications, force=force)
+    workload.check_scenario(scenario, replications, force)
 
 
 def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
@@ -205,18 +186,20 @@ class Replicated:
 
 
 def replicate(scenario: Scenario, replications: int = 10, seed: int | None = None,
-              workers: int = 1, progress=None, force: bool = False,
+              workers: int | None = 1, progress: ProgressArg = None, force: bool = False,
               samples: int | None = None) -> Replicated:
-    """Run ``replications`` replications (on ``workers`` local processes) and summarise
-    them as a :class:`Replicated`: every metric's mean with a 95% interval, and the verdict
-    over replications (healthy, at risk or too busy, with the probability of being too
-    busy and its Wilson interval).
+    """Run ``replications`` replications and summarise them as a :class:`Replicated`: every
+    metric's mean with a 95% interval, and the verdict over replications (healthy, at risk
+    or too busy, with the probability of being too busy and its Wilson interval).
 
-    ``seed`` defaults to the scenario's. ``progress``, if given, is called with the
-    number of replications finished so far. Results do not depend on ``workers``.
-    Work beyond the limits of :mod:`itsim.workload` is refused unless ``force``.
-    A scenario with uncertain inputs runs ``samples`` (default 10) Latin-hypercube samples
-    of them with ``replications`` each (see :mod:`itsim.uncertainty.nested`).
+    ``seed`` defaults to the scenario's. ``workers``: local processes; 1 (the default) runs
+    them in this process, None one process per usable core
+    (:func:`itsim.cores.usable_cores`, what ``itsim run`` does); results do not depend on
+    it. ``progress``: True shows a progress bar with the time left (:mod:`itsim.progress`);
+    a function is called with the number of replications finished so far. Work beyond the
+    limits of :mod:`itsim.workload` is refused unless ``force``. A scenario with uncertain
+    inputs runs ``samples`` (default 10) Latin-hypercube samples of them with
+    ``replications`` each (see :mod:`itsim.uncertainty.nested`).
     """
     expect_scenario(scenario, "replicate")
     expect_count(replications, "replications", 1)
@@ -227,15 +210,17 @@ def replicate(scenario: Scenario, replications: int = 10, seed: int | None = Non
 
         samples = samples if samples is not None else DEFAULT_SAMPLES
         check_work(scenario, replications * samples, force)
-        return replicate_uncertain(scenario, replications, seed, workers, progress, samples)
+        with progress_for(progress, f"simulating {scenario.name}", replications * samples) as update:
+            return replicate_uncertain(scenario, replications, seed, workers, update, samples)
     check_work(scenario, replications, force)  # fail fast on a bad policy or too much work, before any work
     from itsim.executors import LocalExecutor
 
     runs = []
-    for _, run in LocalExecutor(workers).run(_one, [(scenario, seed, r) for r in range(replications)]):
-        runs.append(run)
-        if progress is not None:
-            progress(len(runs))
+    with progress_for(progress, f"simulating {scenario.name}", replications) as update:
+        for _, run in LocalExecutor(workers).run(_one, [(scenario, seed, r) for r in range(replications)]):
+            runs.append(run)
+            if update is not None:
+                update(len(runs))
     return collect(scenario, seed, runs)
 
 

@@ -8,9 +8,12 @@ from __future__ import annotations
 
 from array import array
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
-import pandas as pd
+
+if TYPE_CHECKING:  # pandas is imported by frame(): the model itself never needs it
+    import pandas as pd
 
 ARRIVE, START, PREEMPT, RESUME, DONE, ABANDON, DEFLECT, ESCALATE, SKIP = range(9)
 REQUEST, DECLINE, WITHDRAW, COMMIT, DELIVER, LEAVE, BREACH = range(9, 16)
@@ -102,6 +105,8 @@ class EventLog:
 
     def frame(self) -> pd.DataFrame:
         """The event log as a table (one row per event): time (hours), event, item."""
+        import pandas as pd
+
         time, code, item = self.columns()
         return pd.DataFrame(
             {"time": time, "event": pd.Categorical.from_codes(code, categories=list(EVENT_NAMES)), "item": item}

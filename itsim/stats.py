@@ -6,7 +6,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats
 
 
 def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
@@ -22,8 +21,28 @@ def mean_ci(values, level: float = 0.95) -> tuple[float, float, float]:
     m = float(x.mean())
     if n == 1:
         return m, math.nan, math.nan
-    half = float(stats.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    half = float(t_quantile(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
     return m, m - half, m + half
+
+
+def t_quantile(p: float, dof: float) -> float:
+    """The ``p`` quantile of Student's t with ``dof`` degrees of freedom.
+
+    The very function ``scipy.stats.t.ppf`` calls, imported from ``scipy.special`` on first
+    use: ``scipy.stats`` takes about half a second to import, a third of the command
+    line's start-up, and worker processes never need it.
+    """
+    from scipy.special import stdtrit
+
+    return stdtrit(dof, p)
+
+
+def normal_quantile(p: float) -> float:
+    """The ``p`` quantile of the standard normal: ``scipy.special.ndtri``, the very function
+    ``scipy.stats.norm.ppf`` calls, imported on first use (see :func:`t_quantile`)."""
+    from scipy.special import ndtri
+
+    return ndtri(p)
 
 
 def summarise(runs) -> dict[str, dict[str, object]]:
@@ -62,7 +81,7 @@ def welch_ci(a: np.ndarray, b: np.ndarray, level: float = 0.95) -> tuple[float, 
     if se == 0:
         return diff, diff, diff
     dof = (va + vb) ** 2 / (va**2 / (a.size - 1) + vb**2 / (b.size - 1))
-    half = stats.t.ppf(0.5 + level / 2, dof) * se
+    half = t_quantile(0.5 + level / 2, dof) * se
     return diff, diff - half, diff + half
 
 
@@ -75,7 +94,7 @@ def wilson_interval(successes: int, n: int, level: float = 0.95) -> tuple[float,
         raise ValueError(f"need 0 <= successes <= n, got {successes} of {n}")
     if n == 0:
         return 0.0, 1.0
-    z = float(stats.norm.ppf(0.5 + level / 2))
+    z = float(normal_quantile(0.5 + level / 2))
     p = successes / n
     z2n = z * z / n
     centre = (p + z2n / 2) / (1 + z2n)

@@ -33,6 +33,7 @@ from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
 from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
+from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario, ScenarioError
 from itsim.scenario_text import plain_value
 from itsim.tipping import tipping_point
@@ -341,9 +342,9 @@ def sweep(
     replications: int = 10,
     seed: int | None = None,
     out: str | Path | None = None,
-    workers: int = 1,
+    workers: int | None = 1,
     executor: Executor | None = None,
-    progress: Callable[[int, int], None] | None = None,
+    progress: ProgressArg = None,
     force: bool = False,
     overwrite: bool = False,
 ) -> Sweep:
@@ -356,10 +357,13 @@ def sweep(
     (a damaged one is computed again and listed in ``Sweep.recomputed``), and a folder
     holding a sweep with other arguments raises :class:`SweepMismatch` unless
     ``overwrite``, which clears it first.
-    ``executor`` defaults to ``workers`` local processes. ``progress``, if given, is
-    called with (replications finished, replications to run). A cell that raises is
-    recorded (``Cell.error``) and the others go on. Work beyond the limits of
-    :mod:`itsim.workload` is refused before any starts, unless ``force``.
+    ``executor`` defaults to ``workers`` local processes: 1 (the default) runs in this
+    process, None one process per usable core (:func:`itsim.cores.usable_cores`, what
+    ``itsim sweep`` does). ``progress``: True shows a progress bar with the time left
+    (:mod:`itsim.progress`); a function is called with (replications finished,
+    replications to run). A cell that raises is recorded (``Cell.error``) and the others
+    go on. Work beyond the limits of :mod:`itsim.workload` is refused before any starts,
+    unless ``force``.
     """
     expect_scenario(scenario, "sweep")
     expect_count(replications, "replications", 1)
@@ -371,14 +375,15 @@ def sweep(
     grid = Sweep(scenario, vary, list(dict.fromkeys(c.policy for c in cells)),
                  replications, seed, cells, Path(out) if out is not None else None)
     executor = executor if executor is not None else LocalExecutor(workers)
-    if grid.out is None:
-        grid._compute(executor, progress)
-        return grid
-    with folder_lock(grid.out) as stale:
-        grid.stale_lock = stale
-        grid._open(overwrite)
-        grid._compute(executor, progress)
-        grid._close()
+    with progress_for(progress, f"sweeping {scenario.name}") as update:
+        if grid.out is None:
+            grid._compute(executor, update)
+            return grid
+        with folder_lock(grid.out) as stale:
+            grid.stale_lock = stale
+            grid._open(overwrite)
+            grid._compute(executor, update)
+            grid._close()
     return grid
 
 

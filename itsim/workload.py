@@ -186,3 +186,12 @@ def _count(n: float) -> str:
         if n >= size:
             return f"{n / size:.3g} {word}"
     return f"{n:,.0f}"
+
+
+def check_scenario(scenario: Scenario, replications: int = 1, force: bool = False) -> None:
+    """:func:`check` of one scenario's estimate under its policy: raises :class:`ScenarioError`
+    for a bad policy and :class:`TooMuchWork` beyond the limits. Loads no more than the
+    scenario and the policies need, so that ``itsim validate`` stays quick to start."""
+    from itsim.policies import policy_for
+
+    check([estimate(policy_for(scenario).adjust(scenario))], replications, force=force)

@@ -106,6 +106,35 @@ def test_report_and_compare_commands(tmp_path):
         assert r.returncode == 2 and "Traceback" not in r.stderr
 
 
+def test_images_only_when_asked(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    out = tmp_path / "out"
+    assert itsim("run", f, "--replications", 2, "--out", out).returncode == 0
+    assert (out / "report.html").exists() and not (out / "charts").exists()
+    r = itsim("report", out, "--images")
+    assert r.returncode == 0, r.stderr
+    assert {p.suffix for p in (out / "charts").iterdir()} == {".png", ".svg"}
+
+
+def test_a_finished_sweep_with_a_current_report_does_nothing_and_says_so(tmp_path):
+    f = tmp_path / "ok.toml"
+    f.write_text(MINIMAL)
+    out = tmp_path / "sweep"
+    args = ("sweep", f, "--vary", "demand_scale=0.8,1.0", "--replications", 2, "--out", out)
+    r = itsim(*args)
+    assert r.returncode == 0, r.stderr
+    assert "Nothing to do" not in r.stdout
+    built = (out / "report.html").stat().st_mtime_ns
+    r = itsim(*args)
+    assert r.returncode == 0, r.stderr
+    assert "0 computed, 2 already done" in r.stdout
+    assert f"Nothing to do: every cell was already done and {out / 'report.html'} is up to date" in r.stdout
+    assert (out / "report.html").stat().st_mtime_ns == built
+    r = itsim(*args, "--images")  # images wanted now: the report is built again, with them
+    assert "Nothing to do" not in r.stdout and (out / "charts").is_dir()
+
+
 def test_policies_lists_every_policy_with_its_parameters_defaults_and_meaning():
     r = itsim("policies")
     assert r.returncode == 0, r.stderr

@@ -124,7 +124,7 @@ def test_command_line_dask_executor(cluster, local_sweep, tmp_path, monkeypatch,
     scenario = tmp_path / "mm5.toml"
     scenario.write_text(MINIMAL)
     out = tmp_path / "out"
-    monkeypatch.setattr(cli, "_write_sweep_report", lambda out: None)  # the report has its own tests
+    monkeypatch.setattr(cli, "_write_sweep_report", lambda out, images: None)  # the report has its own tests
     monkeypatch.setattr("sys.argv", [
         "itsim", "sweep", str(scenario), "--vary", "demand_scale=0.8,1", "--vary", "team.desk.count=5,6",
         "--replications", "2", "--executor", "dask", "--address", cluster.scheduler_address, "--out", str(out),

@@ -11,8 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from itsim.report import build_report, export, write_report, write_sweep_report
-from itsim.report.data import MAX_POINTS, weekly_bands
+from itsim.report import build_report, export, stamp, write_report, write_sweep_report
+from itsim.report.charts import RUN_CHARTS as RUN_BUILDERS
+from itsim.report.charts import finish
+from itsim.report.data import MAX_POINTS, load_run, load_sweep, weekly_bands
+from itsim.report.sweep_charts import SWEEP_CHARTS as SWEEP_BUILDERS
 from tests.report_fixtures import write_run_dir, write_sweep_dir
 
 RUN_CHARTS = ["hours", "backlog", "debt", "money", "neglect"]
@@ -25,13 +28,13 @@ OUTSIDE = re.compile(r"<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)\s
 @pytest.fixture(scope="module")
 def run_report(tmp_path_factory) -> Path:
     directory = write_run_dir(tmp_path_factory.mktemp("run") / "out", demand=1.1)
-    return write_report(directory)
+    return write_report(directory, images=True)
 
 
 @pytest.fixture(scope="module")
 def sweep_report(tmp_path_factory) -> Path:
     directory = write_sweep_dir(tmp_path_factory.mktemp("sweep") / "out")
-    return write_sweep_report(directory)
+    return write_sweep_report(directory, images=True)
 
 
 def embedded_specs(html: str) -> dict:
@@ -95,6 +98,19 @@ def test_every_run_chart_is_exported(run_report: Path) -> None:
     assert_images(run_report.parent, RUN_CHARTS)
 
 
+def test_every_chart_is_valid_vega_lite(run_report: Path, sweep_report: Path) -> None:
+    """The report skips the schema check for speed; here every chart of both kinds gets it."""
+    built = [(RUN_BUILDERS, load_run(run_report.parent)), (SWEEP_BUILDERS, load_sweep(sweep_report.parent))]
+    checked = 0
+    for builders, results in built:
+        for build in builders:
+            figure = build(results)
+            if figure is not None:
+                finish(figure.chart).to_dict(validate=True)
+                checked += 1
+    assert checked == len(RUN_CHARTS) + len(SWEEP_CHARTS)
+
+
 def test_charts_get_aggregates_not_raw_rows(run_report: Path) -> None:
     specs = embedded_specs(run_report.read_text(encoding="utf-8"))
     hours = specs["chart-hours"]
@@ -124,7 +140,7 @@ def test_policy_names_in_chart_specs_cannot_close_the_script(tmp_path: Path) -> 
 
 def test_run_without_projects_skips_project_charts(tmp_path: Path) -> None:
     directory = write_run_dir(tmp_path / "desk", projects=False)
-    html = write_report(directory).read_text(encoding="utf-8")
+    html = write_report(directory, images=True).read_text(encoding="utf-8")
     assert "Projects waiting" not in (directory / "charts" / "backlog.svg").read_text()
     assert "Projects" not in (directory / "charts" / "hours.svg").read_text()
     assert "before anyone starts on it" in html, "headline falls back to incident wait"
@@ -135,7 +151,7 @@ def test_run_without_projects_skips_project_charts(tmp_path: Path) -> None:
 def test_run_without_timeseries_still_reports(tmp_path: Path) -> None:
     directory = write_run_dir(tmp_path / "bare")
     (directory / "timeseries.parquet").unlink()
-    write_report(directory)
+    write_report(directory, images=True)
     assert not (directory / "charts" / "hours.png").exists()
     assert_images(directory, ["money", "neglect"])
 
@@ -146,7 +162,7 @@ def test_long_runs_are_thinned_before_charting(tmp_path: Path) -> None:
     bands = weekly_bands(ts, ["open_work_hours"])
     assert 0 < len(bands) <= MAX_POINTS
     assert (bands["p10"] <= bands["median"]).all() and (bands["median"] <= bands["p90"]).all()
-    write_report(directory)
+    write_report(directory, images=True)
     assert_images(directory, RUN_CHARTS)
 
 
@@ -160,7 +176,7 @@ def test_one_failing_image_keeps_the_others(tmp_path: Path, monkeypatch) -> None
         return real(svg, **kwargs)
 
     monkeypatch.setattr(export.vl_convert, "svg_to_png", flaky)
-    html = write_report(directory).read_text(encoding="utf-8")
+    html = write_report(directory, images=True).read_text(encoding="utf-8")
     assert not (directory / "charts" / "neglect.png").exists()
     assert (directory / "charts" / "neglect.svg").exists()
     assert_images(directory, ["hours", "backlog", "debt", "money"])
@@ -225,3 +241,88 @@ def test_build_report_detects_the_kind_of_directory(tmp_path: Path) -> None:
     assert "Where each policy tips" in build_report(sweep).read_text(encoding="utf-8")
     with pytest.raises(FileNotFoundError):
         build_report(tmp_path / "empty")
+
+
+# -- images only when asked, and reports that know what they were built from ----------------------
+
+
+def test_without_images_the_report_writes_no_chart_files(tmp_path: Path) -> None:
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    html = write_report(directory).read_text(encoding="utf-8")
+    assert not (directory / "charts").exists()
+    assert len(embedded_specs(html)) == len(RUN_CHARTS), "the page's own charts are all there"
+    assert 'href="charts/' not in html
+
+
+def test_a_report_without_images_keeps_current_images_and_removes_stale_ones(tmp_path: Path) -> None:
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    write_report(directory, images=True)
+    html = write_report(directory).read_text(encoding="utf-8")  # same results: images still current
+    assert_images(directory, RUN_CHARTS)
+    assert 'href="charts/hours.png"' in html
+    assert stamp.is_current(directory, images=True)
+    summary = directory / "summary.json"
+    summary.write_text(summary.read_text().replace('"replications": 2', '"replications": 3'))
+    html = write_report(directory).read_text(encoding="utf-8")
+    assert list((directory / "charts").iterdir()) == [], "images of other results are gone"
+    assert 'href="charts/' not in html
+
+
+def test_a_failed_image_leaves_the_report_wanting_images(tmp_path: Path, monkeypatch) -> None:
+    directory = write_run_dir(tmp_path / "flaky", replications=2, weeks=8)
+
+    def broken(svg, **kwargs):
+        raise RuntimeError("renderer crashed")
+
+    monkeypatch.setattr(export.vl_convert, "svg_to_png", broken)
+    write_report(directory, images=True)
+    assert stamp.is_current(directory) and not stamp.is_current(directory, images=True)
+
+
+def test_is_current_until_an_input_or_the_wish_for_images_changes(tmp_path: Path) -> None:
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    assert not stamp.is_current(directory), "no report yet"
+    write_report(directory)
+    assert stamp.is_current(directory)
+    assert not stamp.is_current(directory, images=True), "images wanted, none written"
+    write_report(directory, images=True)
+    assert stamp.is_current(directory, images=True) and stamp.is_current(directory)
+    scenario = directory / "scenario.toml"
+    scenario.write_text(scenario.read_text() + "\n# edited\n")
+    assert not stamp.is_current(directory)
+
+
+def test_sweep_report_stamp_covers_the_table_and_the_cells(tmp_path: Path) -> None:
+    directory = write_sweep_dir(tmp_path / "sweep", policies=("firefight_first",), levels=(1.0, 1.2),
+                                replications=2, weeks=8)
+    write_sweep_report(directory)
+    assert stamp.is_current(directory)
+    table = pd.read_parquet(directory / "sweep.parquet")
+    table.loc[0, "value"] += 1
+    table.to_parquet(directory / "sweep.parquet", index=False)
+    assert not stamp.is_current(directory)
+    write_sweep_report(directory)
+    assert stamp.is_current(directory)
+    cell = next((directory / "cells").glob("*/scenario.toml"))
+    cell.write_text(cell.read_text() + "\n# edited\n")
+    assert not stamp.is_current(directory)
+
+
+def test_a_report_from_another_version_is_not_current(tmp_path: Path, monkeypatch) -> None:
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    write_report(directory)
+    monkeypatch.setattr("itsim.__version__", "0.0.1")
+    assert not stamp.is_current(directory)
+
+
+def test_a_report_missing_a_chart_is_never_current(tmp_path: Path, monkeypatch) -> None:
+    from itsim.report import ChartError, build
+
+    def broken_chart(run):
+        raise ValueError("no data")
+
+    directory = write_run_dir(tmp_path / "run", replications=2, weeks=8)
+    monkeypatch.setattr(build, "RUN_CHARTS", (*build.RUN_CHARTS[:2], broken_chart))
+    with pytest.raises(ChartError):
+        write_report(directory)
+    assert (directory / "report.html").exists() and not stamp.is_current(directory)

@@ -276,7 +276,7 @@ KILLABLE = """
 import sys
 import itsim.cli
 from tests.test_sweep import FirefightTwin
-itsim.cli._write_sweep_report = lambda out: None
+itsim.cli._write_sweep_report = lambda out, images: None
 sys.argv = ["itsim", *sys.argv[1:]]
 itsim.cli.main()
 """
@@ -285,7 +285,7 @@ itsim.cli.main()
 @pytest.fixture
 def itsim_sweep(capsys, monkeypatch):
     """Run ``itsim sweep ARGS`` in this process; return (exit status, stdout, stderr)."""
-    monkeypatch.setattr(cli, "_write_sweep_report", lambda out: None)
+    monkeypatch.setattr(cli, "_write_sweep_report", lambda out, images: None)
 
     def run(*args):
         return run_in_process(monkeypatch, capsys, "sweep", *args)

@@ -20,7 +20,8 @@ import streamlit as st
 from itsim.app import DEFAULT_REPLICATIONS
 from itsim.app import levers as lv
 from itsim.app.outcome import Outcome, make_outcome, report_html
-from itsim.app.simulations import Job, Request, Simulations, usable_cores
+from itsim.app.simulations import Job, Request, Simulations
+from itsim.cores import usable_cores
 from itsim.report import fmt
 from itsim.report.compare_page import comparison_html
 from itsim.scenario import Scenario, ScenarioError, loads_scenario

@@ -19,7 +19,6 @@ starts processes with ``spawn``, a worker runs the main script again (as
 
 from __future__ import annotations
 
-import os
 import threading
 import traceback
 from collections import OrderedDict
@@ -33,15 +32,6 @@ from typing import Any
 from itsim.experiment import Replicated, collect, simulate
 from itsim.interrupt import worker_started
 from itsim.scenario import ScenarioError, loads_scenario
-
-
-def usable_cores() -> int:
-    """Cores this process may run on: the default number of worker processes."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS and Windows have no affinity call
-        return max(1, os.cpu_count() or 1)
-
 
 Key = tuple[str, int, int]
 """A set of replications: the scenario's text, the seed and the number of replications."""

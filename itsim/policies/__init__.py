@@ -6,7 +6,7 @@ from __future__ import annotations
 import functools
 import sys
 from importlib.metadata import entry_points
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -21,7 +21,10 @@ from itsim.policies.prioritise_value import PrioritiseValue
 from itsim.policies.prioritise_wsjf import PrioritiseWsjf
 from itsim.policies.protected_maintenance import ProtectedMaintenance
 from itsim.policies.wip_limit import WipLimit
-from itsim.scenario_text import toml_text
+from itsim.scenario_text import ScenarioError, toml_text
+
+if TYPE_CHECKING:
+    from itsim.scenario import Scenario
 
 _REGISTRY: dict[str, type[Policy]] = {}
 
@@ -150,7 +153,27 @@ def _combine(policies: list[Policy]) -> Policy:
     return Combined(policies)
 
 
+def policy_for(scenario: Scenario) -> Policy:
+    """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters
+    (of ``[policy]`` and of every ``[[phase]]`` policy)."""
+    try:
+        policy = build_policy(scenario.policy.names, scenario.policy.params)
+    except ValueError as exc:
+        raise ScenarioError(str(exc).split("\n")) from None
+    problems = []
+    for j, phase in enumerate(scenario.phase):
+        if phase.policy is not None:
+            try:
+                phase_policy(phase.policy)
+            except ValueError as exc:
+                problems += [f"phase[{j}].{p}" for p in str(exc).split("\n")]
+    if problems:
+        raise ScenarioError(problems)
+    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
+    return policy
+
+
 __all__ = [
     "Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
-    "build_policy", "phase_policy",
+    "build_policy", "phase_policy", "policy_for",
 ]

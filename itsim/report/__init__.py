@@ -1,11 +1,15 @@
-"""Reports a CFO can read: one self-contained ``report.html`` plus chart images.
+"""Reports a CFO can read: one self-contained ``report.html``, and chart images when asked.
 
 ``write_report(DIR)`` for the output of ``itsim run``, ``write_sweep_report(DIR)``
 for the output of ``itsim sweep``, and ``build_report(DIR)`` to pick whichever
 fits (``itsim report DIR``). The report renders offline: the chart libraries are
-inlined, and charts are also written as ``DIR/charts/NAME.png`` and ``.svg``. A
-chart that cannot be drawn is left out of a report that is still written, and
-:class:`ChartError` then says which.
+inlined (built once per installed version and cached, :mod:`itsim.report.bundle`).
+With ``images=True`` (``--images``) charts are also written as
+``DIR/charts/NAME.png`` and ``.svg``, for slides and documents. A chart that cannot
+be drawn is left out of a report that is still written, and :class:`ChartError`
+then says which. Each report records what it was built from
+(:mod:`itsim.report.stamp`), so a finished sweep whose report is up to date need
+not build it again.
 
 The builders are imported on first use, so ``itsim.report.fmt`` (shared with
 ``itsim compare``) loads without altair.

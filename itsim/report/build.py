@@ -1,4 +1,4 @@
-"""Build ``report.html`` and ``charts/*.png|svg`` for a run or a sweep directory."""
+"""Build ``report.html`` (and, when asked, ``charts/*.png|svg``) for a run or a sweep directory."""
 
 from __future__ import annotations
 
@@ -7,12 +7,12 @@ from pathlib import Path
 from typing import TypeVar
 
 from itsim import narrative
-from itsim.report import ChartError, fmt
+from itsim.report import ChartError, fmt, stamp
 from itsim.report.assumptions import Table, assumption_tables, policies_table
 from itsim.report.charts import RUN_CHARTS, Figure, finish
 from itsim.report.checks import run_checks_table, sweep_checks_table
 from itsim.report.data import load_run, load_sweep
-from itsim.report.export import export_images, write_atomic
+from itsim.report.export import earlier_images, export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, StatusGrid, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
@@ -33,10 +33,14 @@ T = TypeVar("T")
 
 
 def _charts(
-    builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path
-) -> tuple[list[ChartBlock], list[str], list[str]]:
-    """Build, embed and export every chart. Returns the charts, the notes for the page
-    (images that could not be written) and the charts that could not be drawn at all."""
+    builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path, images: bool
+) -> tuple[list[ChartBlock], list[str], list[str], str]:
+    """Build and embed every chart, and export it as images if ``images``. Without
+    ``images``, the images of the report being replaced are kept and linked if that report
+    was built from the same results, and removed if not. Returns the charts, the notes for
+    the page (images that could not be written), the charts that could not be drawn at all,
+    and the new report's stamp (empty when a chart is missing, so that it is built again)."""
+    keep = not images and stamp.images_current(directory)
     blocks, notes, failed = [], [], []
     for build in builders:
         name = build.__name__.removesuffix("_chart")
@@ -44,14 +48,20 @@ def _charts(
             figure = build(results)
             if figure is None:
                 continue
-            spec = finish(figure.chart).to_dict()
+            # checking the spec against the Vega-Lite schema costs a quarter of the charting
+            # time; the tests check every chart (test_every_chart_is_valid_vega_lite)
+            spec = finish(figure.chart).to_dict(validate=False)
         except Exception as exc:  # one broken chart must not lose the report
             failed.append(f"chart {name!r} could not be drawn: {type(exc).__name__}: {exc}")
             continue
-        images, unwritten = export_images(figure.name, spec, directory / "charts")
-        blocks.append(ChartBlock(figure.name, spec, figure.caption, images))
-        notes.extend(unwritten)
-    return blocks, notes, failed
+        if images:
+            files, unwritten = export_images(figure.name, spec, directory / "charts")
+            notes.extend(unwritten)
+        else:
+            files = earlier_images(figure.name, directory / "charts", keep)
+        blocks.append(ChartBlock(figure.name, spec, figure.caption, files))
+    built_from = "" if failed else stamp.stamp(directory, images=(images and not notes) or keep)
+    return blocks, notes, failed, built_from
 
 
 def _write(path: Path, page: Page, failed: list[str]) -> Path:
@@ -62,8 +72,9 @@ def _write(path: Path, page: Page, failed: list[str]) -> Path:
     return path
 
 
-def write_report(directory: str | Path) -> Path:
-    """Write the report of a run directory (``itsim run`` output); return report.html's path.
+def write_report(directory: str | Path, images: bool = False) -> Path:
+    """Write the report of a run directory (``itsim run`` output), with its charts also as
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path.
 
     Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
     """
@@ -78,7 +89,7 @@ def write_report(directory: str | Path) -> Path:
     if n and horizon:
         subtitle += (f" Policy: {fmt.policy_label(policy)}. {n} simulated runs of "
                      f"{fmt.number(horizon)} days each.")
-    charts, notes, failed = _charts(RUN_CHARTS, run, directory)
+    charts, notes, failed, built_from = _charts(RUN_CHARTS, run, directory, images)
     page = Page(
         title=name,
         subtitle=subtitle,
@@ -92,12 +103,14 @@ def write_report(directory: str | Path) -> Path:
         verdict_table=targets_table(run),
         results=[t for t in (maintenance_table(run),) if t is not None],
         checks=run_checks_table(summary),
+        stamp=built_from,
     )
     return _write(directory / "report.html", page, failed)
 
 
-def write_sweep_report(directory: str | Path) -> Path:
-    """Write the policy-comparison report of a sweep directory; return report.html's path.
+def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
+    """Write the policy-comparison report of a sweep directory, with its charts also as
+    PNG and SVG in ``charts/`` if ``images``; return report.html's path.
 
     Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
     """
@@ -110,7 +123,7 @@ def write_sweep_report(directory: str | Path) -> Path:
     subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
                 f"{level_phrase(sweep.x_key, levels[-1])}"
                 + (f"; {n} simulated runs per policy and level." if n else "."))
-    charts, notes, failed = _charts(SWEEP_CHARTS, sweep, directory)
+    charts, notes, failed, built_from = _charts(SWEEP_CHARTS, sweep, directory, images)
     note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")
     tables: list[Table] = assumption_tables(sweep.scenario, note, policy=False)
@@ -133,6 +146,7 @@ def write_sweep_report(directory: str | Path) -> Path:
                                  "Where it stops being healthy"], tipping_rows(sweep)),
         status_grid=_status_grid(sweep),
         checks=sweep_checks_table(directory),
+        stamp=built_from,
     )
     return _write(directory / "report.html", page, failed)
 
@@ -146,7 +160,7 @@ def _status_grid(sweep) -> StatusGrid | None:
                       "Green: healthy; amber: at risk; red: too busy (the bands of [targets]).")
 
 
-def build_report(directory: str | Path) -> Path:
+def build_report(directory: str | Path, images: bool = False) -> Path:
     """Write the report of ``directory``, whichever kind it is (for ``itsim report DIR``).
 
     A directory with ``sweep.parquet`` is a sweep; one with ``summary.json`` is a run;
@@ -162,9 +176,9 @@ def build_report(directory: str | Path) -> Path:
         from itsim.sensitivity_report import write_sensitivity_report
 
         return write_sensitivity_report(directory)
-    if (directory / "sweep.parquet").exists() or (directory / "sweep.json").exists():
-        return write_sweep_report(directory)
+    if stamp.is_sweep(directory):
+        return write_sweep_report(directory, images)
     if (directory / "summary.json").exists():
-        return write_report(directory)
+        return write_report(directory, images)
     raise FileNotFoundError(
         f"{directory}: neither a run (summary.json) nor a sweep (sweep.parquet)")

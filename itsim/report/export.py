@@ -3,6 +3,12 @@
 A reader never sees a half-written file: each file is written to a temporary
 file in the same directory and moved into place with :func:`os.replace`. One
 chart that fails to convert is reported and skipped; the others are still written.
+
+Images are written only when asked for (``--images``): drawing them takes longer
+than the rest of the report, and the report's own charts are interactive. A report
+built without them keeps the images of the report it replaces when that one was
+built from the same results, and removes them otherwise, so that ``charts/`` never
+holds a picture of results that are gone.
 """
 
 from __future__ import annotations
@@ -71,3 +77,14 @@ def export_images(name: str, spec: dict[str, Any], charts_dir: Path) -> tuple[li
     else:
         attempt(f"{name}.png", lambda: vl_convert.svg_to_png(svg, scale=PNG_SCALE))
     return written, problems
+
+
+def earlier_images(name: str, charts_dir: Path, current: bool) -> list[str]:
+    """The images of chart ``name`` that an earlier report left in ``charts_dir``: kept and
+    returned if they are ``current`` (drawn from the same results), removed if not."""
+    found = [f for f in (f"{name}.svg", f"{name}.png") if (charts_dir / f).exists()]
+    if current:
+        return found
+    for filename in found:
+        (charts_dir / filename).unlink(missing_ok=True)
+    return []

@@ -1,10 +1,10 @@
 """The self-contained HTML page: text, tables and interactive charts, offline.
 
 Vega, Vega-Lite and vega-embed are inlined from ``vl_convert`` (nothing is
-loaded from the network). Every piece of text that came from a scenario file or
-from results goes through :func:`html.escape`; chart specs embedded in
-``<script>`` are JSON with ``<``, ``>`` and ``&`` written as ``\\u003c`` etc., so
-no string can close the script element.
+loaded from the network; the bundle is cached, :mod:`itsim.report.bundle`).
+Every piece of text that came from a scenario file or from results goes through
+:func:`html.escape`; chart specs embedded in ``<script>`` are JSON with ``<``, ``>``
+and ``&`` written as ``\\u003c`` etc., so no string can close the script element.
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-import vl_convert
-from altair.utils.html import vl_version_for_vl_convert
-
 from itsim.report.assumptions import Table
+from itsim.report.bundle import javascript_bundle
+from itsim.report.stamp import STAMP_META
 from itsim.report.text import Kpi, Verdict
 from itsim.status import COLOUR_HEX, TINT_HEX
 
@@ -109,13 +108,15 @@ class Page:
     status_grid: StatusGrid | None = None
     #: failed invariant checks (:mod:`itsim.report.checks`), shown right after the verdict
     checks: Table | None = None
+    #: what the report was built from (:mod:`itsim.report.stamp`), kept in its <head>
+    stamp: str = ""
 
 
 @functools.lru_cache(maxsize=1)
 def javascript() -> str:
-    """Vega, Vega-Lite and vega-embed as one script, safe inside ``<script>``."""
-    bundle = vl_convert.javascript_bundle(vl_version=vl_version_for_vl_convert())
-    return bundle.replace("</script", "<\\/script")
+    """Vega, Vega-Lite and vega-embed as one script, safe inside ``<script>`` (built once
+    per installed version and cached: :mod:`itsim.report.bundle`)."""
+    return javascript_bundle().replace("</script", "<\\/script")
 
 
 def script_json(data: Any) -> str:
@@ -213,17 +214,19 @@ def render(page: Page) -> str:
     if page.problems:
         body.append('<section class="problems"><h3>Notes on this report</h3><ul>'
                     + "".join(f"<li>{_e(p)}</li>" for p in page.problems) + "</ul></section>")
-    return document(page.title, body, specs)
+    return document(page.title, body, specs, page.stamp)
 
 
-def document(title: str, body: list[str], specs: dict[str, Any]) -> str:
+def document(title: str, body: list[str], specs: dict[str, Any], stamp: str = "") -> str:
     """A whole HTML document in the report's style: ``body`` (HTML fragments, already
-    escaped) and the Vega-Lite ``specs`` of its charts by element id, libraries inlined."""
+    escaped) and the Vega-Lite ``specs`` of its charts by element id, libraries inlined;
+    ``stamp`` says what it was built from (:mod:`itsim.report.stamp`)."""
     return "\n".join([
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(title)}</title>",
+        f'<meta name="{STAMP_META}" content="{_e(stamp)}">' if stamp else "",
         f"<style>{CSS}</style>",
         f"<script>{javascript()}</script>",
         "</head><body><main>",

@@ -94,17 +94,17 @@ def _line_panel(sweep: SweepResults, metric: str, y_title: str, scale: float = 1
             alt.Tooltip("mean:Q", title="Mean", format=",.1f"),
             alt.Tooltip("low:Q", title="95% interval from", format=",.1f"),
             alt.Tooltip("high:Q", title="95% interval to", format=",.1f")]
-    layers = [
-        base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=y_title), y2="high:Q"),
-        base.mark_line(strokeWidth=2.5).encode(y="mean:Q"),
-        base.mark_point(filled=True, size=50).encode(y="mean:Q", tooltip=tips),
+    layers = [  # channels as objects, not strings: see charts.band_line
+        base.mark_area(opacity=0.18).encode(y=alt.Y("low:Q", title=y_title), y2=alt.Y2("high:Q")),
+        base.mark_line(strokeWidth=2.5).encode(y=alt.Y("mean:Q")),
+        base.mark_point(filled=True, size=50).encode(y=alt.Y("mean:Q"), tooltip=tips),
     ]
     if marks is not None and not marks.empty:
         tb = alt.Chart(marks).encode(color=colour)
         layers += [
-            tb.mark_rect(opacity=0.08).encode(x="low:Q", x2="high:Q"),
+            tb.mark_rect(opacity=0.08).encode(x=alt.X("low:Q"), x2=alt.X2("high:Q")),
             tb.mark_rule(strokeDash=[6, 4], strokeWidth=2).encode(
-                x="point:Q", tooltip=[alt.Tooltip("series:N", title="Policy"),
+                x=alt.X("point:Q"), tooltip=[alt.Tooltip("series:N", title="Policy"),
                                       alt.Tooltip("point:Q", title="Tips into too busy at")]),
         ]
     return alt.layer(*layers).properties(width=PANEL_WIDTH, height=HEIGHT - 20)

@@ -25,7 +25,6 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
-from scipy import stats
 
 from itsim.scenario_text import ScenarioError
 
@@ -100,6 +99,8 @@ class TriangularBelief(_Belief):
         width = self.high - self.low
         if width == 0:
             return np.full(u.shape, self.low)
+        from scipy import stats  # on first use: scipy.stats takes half a second to import
+
         return stats.triang.ppf(u, (self.mode - self.low) / width, loc=self.low, scale=width)
 
 
@@ -125,6 +126,8 @@ class NormalBelief(_Belief):
     def _dist(self):
         lo = -np.inf if self.low is None else (self.low - self.mean) / self.sd
         hi = np.inf if self.high is None else (self.high - self.mean) / self.sd
+        from scipy import stats  # on first use: scipy.stats takes half a second to import
+
         return stats.truncnorm(lo, hi, loc=self.mean, scale=self.sd)
 
     @property
@@ -157,6 +160,8 @@ class LognormalBelief(_Belief):
             return np.full(u.shape, self.mean)
         sigma = math.sqrt(math.log1p(self.cv**2))
         mu = math.log(self.mean) - sigma**2 / 2
+        from scipy import stats  # on first use: scipy.stats takes half a second to import
+
         return stats.lognorm.ppf(np.clip(u, TAIL, 1 - TAIL), sigma, scale=math.exp(mu))
 
 

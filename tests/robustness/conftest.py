@@ -20,8 +20,8 @@ def probe_file(tmp_path):
 def itsim_cli(capsys, monkeypatch):
     """Run ``itsim ARGS`` in this process; return (exit status, stdout, stderr). Reports
     are not built (they have their own tests and take seconds each)."""
-    monkeypatch.setattr(cli, "_write_sweep_report", lambda out: None)
-    monkeypatch.setattr(build, "write_report", lambda out: None)
+    monkeypatch.setattr(cli, "_write_sweep_report", lambda out, images: None)
+    monkeypatch.setattr(build, "write_report", lambda out, images: None)
 
     def run(*args):
         return run_in_process(monkeypatch, capsys, *args)

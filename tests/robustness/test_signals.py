@@ -22,7 +22,7 @@ SWEEP = ["--vary", "demand_scale=0.5:1.5:100", "--replications", 4, "--workers",
 NO_REPORT = """
 import sys
 import itsim.cli
-itsim.cli._write_sweep_report = lambda out: None
+itsim.cli._write_sweep_report = lambda out, images: None
 sys.argv = ["itsim", *sys.argv[1:]]
 itsim.cli.main()
 """

@@ -1,6 +1,7 @@
 """Round trips: simulate a known department, export its incidents as tickets, calibrate, and
 recover what the scenario said, within the calibration's own confidence intervals."""
 
+import json
 import subprocess
 import sys
 
@@ -11,7 +12,16 @@ from scipy import stats
 import itsim
 from itsim.calibrate import calibrate, export_tickets
 from itsim.calibrate.backtest import backtest
-from tests.calibrate_fixtures import DAY_OF_WEEK, HOUR_OF_DAY, KNOWN, known_run, mmc_run, small_run
+from tests.calibrate_fixtures import (
+    BY_PRIORITY,
+    DAY_OF_WEEK,
+    HOUR_OF_DAY,
+    KNOWN,
+    by_priority_run,
+    known_run,
+    mmc_run,
+    small_run,
+)
 
 PERIOD = {"start": "2024-01-29", "end": "2024-07-28"}  # the 26 simulated weeks after warm-up
 STAFF = {"desk": 3, "engineer": 2}
@@ -36,7 +46,7 @@ def test_export_is_shaped_like_the_uci_servicenow_audit_log(audit_export):
     lines = audit_export.read_text().splitlines()
     assert lines[0].split(",")[:5] == ["number", "incident_state", "active", "reassignment_count", "sys_updated_at"]
     first = lines[1].split(",")
-    assert first[1] == "New" and first[4] == "29/01/2024 08:08"  # day-first, to the minute
+    assert first[1] == "New" and first[4] == "29/01/2024 07:02"  # day-first, to the minute
     assert ",?," in audit_export.read_text()  # missing values as "?"
 
 
@@ -78,8 +88,11 @@ def test_round_trip_recovers_escalation_priorities_and_sla_targets(calibrated):
     for k, share in ((1, 0.1), (2, 0.3), (3, 0.6)):
         lo, hi = mix.interval(k)
         assert lo <= share <= hi
-    assert set(calibrated.sla) == {1, 2}  # every P3 ticket met its 24 hours: no target to infer
-    for k, target in ((1, 4.0), (2, 8.0)):
+    # Tickets open over a public holiday would count its hours as working hours: found in the
+    # data (no work at all on those weekdays), they are not, and every class's target comes back.
+    assert calibrated.holidays == [d - 28 for d in known_run().world.calendar.holidays if 28 <= d < 210]
+    assert set(calibrated.sla) == {1, 2, 3}
+    for k, target in ((1, 4.0), (2, 8.0), (3, 24.0)):
         lo, hi = calibrated.sla[k].between
         assert lo <= target <= hi
 
@@ -93,6 +106,49 @@ def test_calibrated_scenario_loads_and_carries_the_fits(written):
     assert sc.scenario.horizon_days == 182 and sc.scenario.warmup_days % 7 == 0
     assert written["report"].name == "calibration.html" and written["report"].exists()
     assert written["summary"].parent == written["scenario"].parent
+
+
+def test_classes_that_share_one_effort_get_one_distribution(calibrated, written):
+    test = calibrated.effort.classes
+    assert test.classes == (1, 2, 3) and test.family == "lognormal" and test.df == 4
+    assert not test.separate and calibrated.effort.written_by_priority == {}
+    for k in (1, 2, 3):
+        lo, hi = calibrated.effort.by_priority[k].mean_ci
+        assert lo <= 0.5 <= hi
+    text = written["scenario"].read_text()
+    assert itsim.load_scenario(written["scenario"]).incidents.effort_hours_by_priority is None
+    assert f"LR = {test.statistic:,.1f} on 4 degrees of freedom" in " ".join(
+        line.lstrip("# ") for line in text.splitlines())
+
+
+@pytest.fixture(scope="module")
+def by_priority(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("by_priority")
+    export = export_tickets(by_priority_run(), folder / "audit.csv", format="servicenow_audit")
+    cal = calibrate([export], staff={"desk": 4, "engineer": 3}, **PERIOD)
+    return cal, cal.write(folder / "dept.toml")
+
+
+def test_round_trip_recovers_the_effort_of_each_priority(by_priority):
+    cal, written = by_priority
+    effort = cal.effort
+    assert effort.classes.separate and effort.classes.p_value < 1e-6
+    truth = {1: BY_PRIORITY["P1"]["mean"], 2: BY_PRIORITY["P2"]["mean"], 3: 0.5}
+    for k, mean in truth.items():
+        lo, hi = effort.by_priority[k].mean_ci
+        assert lo <= mean <= hi, (k, lo, hi)
+    # The overall fit stays effort_hours: the mix of the classes, 0.1 x 2 + 0.3 x 1 + 0.6 x 0.5.
+    lo, hi = effort.first_line.mean_ci
+    assert lo <= 0.8 <= hi
+    inc = itsim.load_scenario(written["scenario"]).incidents
+    assert set(inc.effort_hours_by_priority) == {"P1", "P2", "P3"}
+    for k, mean in truth.items():
+        assert inc.effort_hours_by_priority[f"P{k}"].mean == pytest.approx(mean, rel=0.1)
+    assert inc.effort_hours.mean == pytest.approx(0.8, rel=0.1)
+    text = written["scenario"].read_text()
+    assert "[incidents.effort_hours_by_priority]" in text and "likelihood-ratio test" in text
+    summary = json.loads(written["summary"].read_text())["effort"]
+    assert summary["by_priority_written"] == ["P1", "P2", "P3"] and summary["classes_test"]["separate"]
 
 
 def test_resolution_time_less_the_erlang_c_queue_recovers_mm_c_effort(tmp_path):

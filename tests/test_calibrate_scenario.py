@@ -208,3 +208,19 @@ def test_two_years_of_seasons_become_seasonal_factors(tmp_path):
     july = next(p for p in t.phases if p["name"].endswith("2024-07"))
     december = next(p for p in t.phases if p["name"].endswith("2024-12"))
     assert july["incident_rate_scale"] < 0.8 < 1.2 < december["incident_rate_scale"]
+
+
+def test_effort_leaves_out_the_time_the_team_spends_in_meetings(tmp_path, tickets):
+    # The model spends effort at 1 - overhead_share of the working pace, so the hours a ticket
+    # took hold effort / (1 - overhead_share): calibration divides that back out.
+    means = {}
+    for share in (0.0, 0.3):
+        text = BASE.replace('count = 8\n', f'count = 8\noverhead_share = {share}\n').replace(
+            'count = 4            # four on the phones\n', f'count = 4\noverhead_share = {share}\n')
+        cal = calibrate([tickets], base=write(tmp_path / f"base{share}.toml", text))
+        assert cal.effort.time_on_work == pytest.approx((1 - share, 1 - share))
+        means[share] = cal.effort.first_line.mean
+    assert means[0.3] == pytest.approx(0.7 * means[0.0], rel=0.01)
+    default = calibrate([tickets], base=write(tmp_path / "default.toml", BASE))
+    assert default.effort.time_on_work == pytest.approx((0.8, 0.8))  # the business calendar's 20%
+    assert "1 - overhead_share: 80%" in default.effort.how

@@ -31,6 +31,20 @@ def test_every_template_is_a_valid_commented_scenario(name: str) -> None:
     assert str(staff) in TEMPLATES[name], "the description of the template states its head count"
 
 
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_every_template_copes_with_the_default_available_hours(name: str) -> None:
+    # Sized for ~1,440 hours of work a person-year (holidays, leave and meetings out): not
+    # too busy, firefighting near the ~30% of IT time surveys report (1E 2017; best ~15%),
+    # operational work within the SRE cap of half the time, staff under the 85% ceiling.
+    summary = itsim.replicate(itsim.loads_scenario(template_text(name)), replications=3).summary
+    m = {k: v["mean"] for k, v in summary["metrics"].items()}
+    assert summary["too_busy"]["status"] != "too_busy"
+    assert 0.15 <= m["hours_share.firefighting"] <= 0.4
+    assert m["hours_share.firefighting"] + m["hours_share.recurring"] <= 0.5
+    assert m["utilization"] < 0.85
+    assert 1_400 <= m["available_hours_per_person_year"] <= 1_600
+
+
 def test_templates_grow_with_the_department() -> None:
     sizes = [sum(t.count for t in itsim.loads_scenario(template_text(n)).team) for n in ("small", "mid", "large")]
     rates = [itsim.loads_scenario(template_text(n)).incidents.rate_per_day for n in ("small", "mid", "large")]

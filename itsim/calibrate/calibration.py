@@ -20,11 +20,13 @@ from itsim.calibrate import service
 from itsim.calibrate.arrivals import ArrivalFit, fit_arrivals
 from itsim.calibrate.effort import EffortFit, fit_effort
 from itsim.calibrate.errors import CalibrationError, parse_pairs
+from itsim.calibrate.holidays import find_holidays
 from itsim.calibrate.read import ReadOptions
 from itsim.calibrate.tickets import Period, Tickets, read_tickets
 from itsim.calibrate.trend import TrendFit, fit_trend
+from itsim.model.calendar import BusinessHours
 from itsim.model.calendar import calendar as make_calendar
-from itsim.scenario import Scenario, ScenarioError, load_scenario
+from itsim.scenario import BUSINESS_STAFF_TIME, Scenario, ScenarioError, load_scenario
 
 MIN_TICKETS = 30
 """Fewer tickets in the period than this are too few to calibrate from."""
@@ -33,15 +35,25 @@ MIN_ESCALATED = 10
 
 @dataclass(frozen=True)
 class Team:
-    """Who handles incidents: roles in order (the first is first line), people per role."""
+    """Who handles incidents: roles in order (the first is first line), people per role, and
+    the share of each role's working hours that goes to meetings and admin (``overhead``)."""
 
     handled_by: list[str]
     counts: dict[str, int]
     given: dict[str, int]
+    overhead: dict[str, float] = field(default_factory=dict)
 
     @property
     def servers(self) -> int:
         return sum(self.counts[r] for r in self.handled_by)
+
+    def time_on_work(self, roles: Sequence[str]) -> float:
+        """Share of the working hours of ``roles`` (weighed by head count) that goes to
+        modelled work: 1 - ``overhead_share``, as the model spends effort."""
+        people = sum(self.counts.get(r, 0) for r in roles)
+        if people == 0:
+            return 1.0 - sum(self.overhead.get(r, 0.0) for r in roles) / len(roles)
+        return 1.0 - sum(self.counts.get(r, 0) * self.overhead.get(r, 0.0) for r in roles) / people
 
 
 @dataclass(frozen=True)
@@ -64,11 +76,25 @@ class Calibration:
     sla_skipped: dict[int, str]
     patience: service.Patience | None
     dropped: list[tuple[str, int, str]] = field(default_factory=list)
+    holidays: list[int] = field(default_factory=list)
+    """Weekdays taken as public holidays (days since ``period.origin``; :mod:`holidays`)."""
+
+    @property
+    def holiday_dates(self) -> list[str]:
+        return [str((self.period.origin + pd.Timedelta(days=d)).date()) for d in self.holidays]
 
     @property
     def escalates(self) -> bool:
         """Whether the scenario gets an escalation (enough reassigned tickets to measure it)."""
         return self.escalation is not None and self.escalation.escalated >= MIN_ESCALATED
+
+    @property
+    def escalation_to(self) -> str:
+        return _escalation_to(self.base, self.team)
+
+    @property
+    def holidays_per_year(self) -> int:
+        return holidays_per_year(self.base, self.calendar)
 
     @property
     def files(self) -> str:
@@ -84,6 +110,14 @@ class Calibration:
     def cite(self, n: int) -> str:
         """Where a figure comes from: how many tickets, when, and from which files."""
         return f"{n:,} tickets opened {self.period.text()} in {self.files}"
+
+
+def holidays_per_year(base: Scenario | None, calendar: str) -> int:
+    """Public holidays a year of the calibrated scenario's calendar: the base's, else the
+    business calendar's default; none on 24x7."""
+    if calendar != "business":
+        return 0
+    return base.holidays_per_year if base is not None else int(BUSINESS_STAFF_TIME["holidays_per_year"])
 
 
 def parse_staff(items: Sequence[str]) -> dict[str, int]:
@@ -113,11 +147,11 @@ def calibrate(
     """
     options = options or ReadOptions()
     base_scenario = _load_base(base)
-    team = _team(staff or {}, base_scenario)
     if calendar is None:
         calendar = base_scenario.scenario.calendar if base_scenario is not None else "business"
     if calendar not in ("business", "24x7"):
         raise CalibrationError([f"--calendar: business or 24x7 (got {calendar!r})"])
+    team = _team(staff or {}, base_scenario, calendar)
     tickets = read_tickets(paths, options)
     period = Period.of(tickets, start, end, options.dayfirst)
     table = tickets.table
@@ -129,7 +163,16 @@ def calibrate(
     if len(used) < MIN_TICKETS:
         raise CalibrationError([f"only {len(used)} tickets opened {period.text()}: too few to calibrate from "
                                 f"(at least {MIN_TICKETS})"])
-    cal = make_calendar(calendar)
+    # Working days a week as the model counts them: weekdays less the scenario's public
+    # holidays a year, on average; working hours less the holidays found in the data.
+    per_year = holidays_per_year(base_scenario, calendar)
+    if calendar == "business":
+        work_times = np.concatenate([period.hours(table["resolved"].to_numpy()),
+                                     period.hours(tickets.work["start"].to_numpy())])
+        holidays = find_holidays(work_times, period)
+        cal = BusinessHours(holidays, per_year)
+    else:
+        holidays, cal = [], make_calendar(calendar)
     workdays = cal.hours_per_week / cal.hours_per_day
     arrivals = fit_arrivals(used["opened"].to_numpy(), period, workdays)
     trend = fit_trend(used["opened"].to_numpy(), period, arrivals.day_of_week)
@@ -142,10 +185,13 @@ def calibrate(
     if esc is not None and esc.n < len(used):
         dropped.append(("no reassignment count", len(used) - esc.n, "left out of the escalation share only"))
     clock = cal.clock_array
-    working = float(clock(period.end_hour) - clock(period.start_hour))
+    # Working hours spent on a ticket include the meetings and admin the model takes out of
+    # them (overhead_share): effort is the rest, as the model spends it.
+    to = _escalation_to(base_scenario, team)
     effort = fit_effort(used, tickets.work.assign(start=period.hours(tickets.work["start"]),
                                                   end=period.hours(tickets.work["end"])),
-                        clock, escalates, team.servers, len(used) / working)
+                        clock, escalates, team.servers, arrivals.per_day / cal.hours_per_day,
+                        (team.time_on_work(team.handled_by), team.time_on_work([to])))
     if effort is None and (base_scenario is None or base_scenario.incidents is None):
         raise CalibrationError([f"too few resolved tickets to measure effort from ({_resolved(used)} "
                                 f"resolved in the period; at least 10)"])
@@ -166,7 +212,7 @@ def calibrate(
         tickets=tickets, period=period, calendar=calendar, team=team, base=base_scenario,
         base_path=Path(base) if base is not None else None, used=used, arrivals=arrivals, trend=trend,
         priorities=priorities, escalation=esc, effort=effort, sla=sla, sla_skipped=skipped,
-        patience=_patience(used, effort), dropped=dropped,
+        patience=_patience(used, effort), dropped=dropped, holidays=holidays,
     )
 
 
@@ -179,7 +225,24 @@ def _load_base(base: str | Path | None) -> Scenario | None:
         raise CalibrationError([p if p.startswith(str(base)) else f"{base}: {p}" for p in exc.problems]) from None
 
 
-def _team(staff: dict[str, int], base: Scenario | None) -> Team:
+def _escalation_to(base: Scenario | None, team: Team) -> str:
+    """The role escalated incidents go to: the base scenario's, else the second role
+    handling incidents (the first when there is only one)."""
+    esc = base.incidents.escalation if base is not None and base.incidents is not None else None
+    roles = team.handled_by
+    return esc.to if esc is not None else roles[1] if len(roles) > 1 else roles[0]
+
+
+def _overhead_share(role: str, base: Scenario | None, calendar: str) -> float:
+    """A role's ``overhead_share``: the base scenario's, else the default of its calendar."""
+    entry = next((t for t in base.team if t.role == role), None) if base is not None else None
+    if entry is not None and entry.overhead_share is not None:
+        return entry.overhead_share
+    own = entry.calendar if entry is not None and entry.calendar else calendar
+    return BUSINESS_STAFF_TIME["overhead_share"] if own == "business" else 0.0
+
+
+def _team(staff: dict[str, int], base: Scenario | None, calendar: str) -> Team:
     counts = {t.role: t.count for t in base.team} if base is not None else {}
     counts.update(staff)
     if staff:
@@ -202,7 +265,7 @@ def _team(staff: dict[str, int], base: Scenario | None) -> Team:
         ])
     if sum(counts[r] for r in handled_by) < 1:
         raise CalibrationError(["--staff: at least one person must handle incidents"])
-    return Team(handled_by, counts, dict(staff))
+    return Team(handled_by, counts, dict(staff), {r: _overhead_share(r, base, calendar) for r in counts})
 
 
 def _in_hours(table: pd.DataFrame, inside: np.ndarray, tickets: Tickets, period: Period) -> pd.DataFrame:

@@ -19,6 +19,16 @@ Two sources, the better first:
 
 Working hours are those of the calendar (``business``: Monday to Friday,
 09:00-17:00), so a ticket resolved the next morning did not take 16 hours.
+The calendar knows no public holidays (their dates are not in the export), so a
+ticket in hand over one counts its hours. Working hours on a ticket also hold
+the meetings and admin the model takes out of people's time (``overhead_share``,
+20% by default on the business calendar): effort is what is left, the measured
+hours times ``1 - overhead_share`` of the roles that did the work, because the
+model spends effort at that pace.
+
+Effort per priority class is fitted too; whether the classes need their own
+distributions (``effort_hours_by_priority``) is decided by
+:func:`itsim.calibrate.fitting.compare_classes`.
 """
 
 from __future__ import annotations
@@ -29,7 +39,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
-from itsim.calibrate.fitting import DistributionFit, fit_durations
+from itsim.calibrate.fitting import ClassComparison, DistributionFit, compare_classes, fit_durations
 
 MIN_EFFORT_HOURS = 1 / 60
 """Durations under a minute are left out of fits (nothing measurable was done in working hours)."""
@@ -52,7 +62,9 @@ class QueueCorrection:
 @dataclass(frozen=True)
 class EffortFit:
     """Effort distributions: ``first_line`` (the scenario's ``effort_hours``), per priority
-    class, and the escalation's extra effort; how they were measured and what was left out."""
+    class, and the escalation's extra effort; how they were measured (``time_on_work``: the
+    share of working hours kept as effort, first line and escalation), whether the classes
+    differ (``classes``), and what was left out."""
 
     method: str
     first_line: DistributionFit
@@ -60,16 +72,32 @@ class EffortFit:
     extra: DistributionFit | None
     queue: QueueCorrection | None
     dropped: dict[str, int] = field(default_factory=dict)
+    time_on_work: tuple[float, float] = (1.0, 1.0)
+    classes: ClassComparison | None = None
+
+    @property
+    def written_by_priority(self) -> dict[int, DistributionFit]:
+        """The classes that get their own distribution in the scenario (none unless they differ)."""
+        if self.classes is None or not self.classes.separate:
+            return {}
+        return {k: self.by_priority[k] for k in self.classes.classes}
 
     @property
     def how(self) -> str:
         if self.method == "work":
-            return "working hours in an active state (audit log; an upper bound of hands-on effort)"
-        q = self.queue
-        return (f"resolution time in working hours less the queue (approximation: M/M/c with "
-                f"{q.servers} people at {q.arrivals_per_hour:.3g} tickets per working hour, utilisation "
-                f"{q.utilization:.0%}, mean wait {q.mean_resolution - q.mean_effort:.3g} h of a mean "
-                f"resolution time of {q.mean_resolution:.3g} h)")
+            text = "working hours in an active state (audit log; an upper bound of hands-on effort)"
+        else:
+            q = self.queue
+            text = (f"resolution time in working hours less the queue (approximation: M/M/c with "
+                    f"{q.servers} people at {q.arrivals_per_hour:.3g} tickets per working hour, utilisation "
+                    f"{q.utilization:.0%}, mean wait {q.mean_resolution - q.mean_effort:.3g} h of a mean "
+                    f"resolution time of {q.mean_resolution:.3g} h)")
+        first, extra = (round(share, 6) for share in self.time_on_work)
+        if first == extra == 1.0:
+            return text
+        kept = f"{first:.0%}" if first == extra else f"{first:.0%} at first line, {extra:.0%} escalated"
+        return (f"{text}, times the share of working hours left for work after meetings and admin "
+                f"(1 - overhead_share: {kept}), the pace at which the model spends effort")
 
 
 def erlang_c(servers: int, load: float) -> float:
@@ -81,12 +109,15 @@ def erlang_c(servers: int, load: float) -> float:
 
 
 def fit_effort(tickets: pd.DataFrame, work: pd.DataFrame, clock, escalation: bool,
-               servers: int, arrivals_per_hour: float) -> EffortFit | None:
+               servers: int, arrivals_per_hour: float,
+               time_on_work: tuple[float, float] = (1.0, 1.0)) -> EffortFit | None:
     """Effort of the resolved tickets in ``tickets`` (hours since the period's origin in
     ``opened``/``resolved``; ``priority``, ``reassignments``, ``logged``: has audit rows).
 
     ``clock`` maps wall hours to working hours; ``escalation`` splits first-line from
-    escalated effort. Returns None when fewer than :data:`MIN_TICKETS` can be measured.
+    escalated effort; ``time_on_work`` is the share of working hours that is effort at
+    first line and after escalation (1 - ``overhead_share``). Returns None when fewer than
+    :data:`MIN_TICKETS` can be measured.
     """
     done = tickets[tickets["resolved"].notna() & ~tickets["cancelled"]]
     dropped: dict[str, int] = {}
@@ -103,6 +134,7 @@ def fit_effort(tickets: pd.DataFrame, work: pd.DataFrame, clock, escalation: boo
         resolution = clock(done["resolved"].to_numpy()) - clock(done["opened"].to_numpy())
         first, queue = _less_queue(resolution, done["priority"].to_numpy(), servers, arrivals_per_hour)
         extra = np.zeros_like(first)
+    first, extra = first * time_on_work[0], extra * time_on_work[1]
     escalated = done["reassignments"].fillna(0).to_numpy() > 0 if escalation else np.zeros(len(done), bool)
     if method == "resolution" and escalation and escalated.any() and not escalated.all():
         # Without a log of who worked when, an escalated ticket's extra effort is what it took
@@ -116,13 +148,15 @@ def fit_effort(tickets: pd.DataFrame, work: pd.DataFrame, clock, escalation: boo
     if usable.sum() < MIN_TICKETS:
         return None
     classes = done["priority"].to_numpy()[usable]
-    by_priority = {int(k): fit_durations(first[usable][classes == k])
-                   for k in np.unique(classes) if k > 0 and (classes == k).sum() >= MIN_TICKETS}
+    values = {int(k): first[usable][classes == k] for k in np.unique(classes) if k > 0}
+    by_priority = {k: fit_durations(x) for k, x in values.items() if len(x) >= MIN_TICKETS}
+    first_line = fit_durations(first[usable])
     extra_values = extra[escalated & (extra >= MIN_EFFORT_HOURS)]
     return EffortFit(
-        method=method, first_line=fit_durations(first[usable]), by_priority=by_priority,
+        method=method, first_line=first_line, by_priority=by_priority,
         extra=fit_durations(extra_values) if len(extra_values) >= MIN_TICKETS else None,
-        queue=queue, dropped=dropped,
+        queue=queue, dropped=dropped, time_on_work=time_on_work,
+        classes=compare_classes(values, by_priority, first_line),
     )
 
 

@@ -36,8 +36,8 @@ def incident_keys(cal: Calibration) -> list[Key]:
     dispersion = _weekly_dispersion(cal)
     keys.append(Key("rate_per_day", float(f"{a.per_day:.4g}"), wrap(
         f"{cal.cite(a.tickets)} ({a.days:g} days): {a.per_week:.4g} a week (95% CI {a.per_week_ci[0]:.4g}-"
-        f"{a.per_week_ci[1]:.4g}), written per working day ({a.workdays_per_week:g} a week under the "
-        f"{cal.calendar} calendar)." + dispersion + " " + trend_sentence(cal))))
+        f"{a.per_week_ci[1]:.4g}), written per working day ({a.workdays_per_week:.3g} a week under the "
+        f"{cal.calendar} calendar{_holidays_text(cal)})." + dispersion + " " + trend_sentence(cal))))
     if cal.team.given or cal.base is None or cal.base.incidents is None:
         keys.append(Key("handled_by", list(cal.team.handled_by), ["first line first (from --staff)"]))
     if cal.priorities is not None:
@@ -57,18 +57,14 @@ def incident_keys(cal: Calibration) -> list[Key]:
             "missed. " + "; ".join(parts) + "." + (f" {skipped}." if skipped else ""))))
     effort = cal.effort
     if effort is not None:
-        per = ", ".join(f"P{k} {f.mean:.3g} h (n = {f.n:,})" for k, f in sorted(effort.by_priority.items()))
-        keys.append(Key("effort_hours", effort.first_line.spec, wrap(
-            f"Effort{' at first line' if cal.escalates else ''}: {effort.how}. {cal.cite(effort.first_line.n)}: "
-            f"{effort.first_line.evidence()}." + (f" Mean by priority: {per} (itsim draws one effort for "
-                                                  "every class)." if per else ""))))
+        keys.extend(_effort_keys(cal))
     if cal.escalates:
         keys.append(_escalation_key(cal))
     if cal.patience is not None:
         p = cal.patience
         lo, hi = p.interval
         keys.append(Key("patience_hours", {"dist": "exponential", "mean": float(f"{p.mean:.4g}")}, wrap(
-            f"{p.abandoned:,} of {p.n:,} tickets were cancelled before anyone started on them ({p.share:.1%}); "
+            f"{cal.cite(p.n)}: {p.abandoned:,} were cancelled before anyone started on them ({p.share:.1%}); "
             f"mean patience = {p.exposure_hours:,.0f} hours waited in all / {p.abandoned:,} "
             f"(95% CI {lo:.3g}-{hi:.3g} h).")))
     keys.append(Key("arrival_profile", {"hour_of_day": a.hour_of_day, "day_of_week": a.day_of_week}, wrap(
@@ -79,12 +75,40 @@ def incident_keys(cal: Calibration) -> list[Key]:
     return keys
 
 
+def _holidays_text(cal: Calibration) -> str:
+    """How public holidays enter the working days a week (the model's own count)."""
+    h = cal.holidays_per_year
+    if cal.calendar != "business":
+        return ""
+    return (f": 5 weekdays less {h} public holidays a year, [scenario] holidays_per_year, as the model "
+            "counts them; an export of a whole year holds about as many, a shorter one may hold fewer")
+
+
+def _effort_keys(cal: Calibration) -> list[Key]:
+    """``effort_hours`` (every class together), and ``effort_hours_by_priority`` when a
+    likelihood-ratio test says the classes differ."""
+    effort = cal.effort
+    per = ", ".join(f"P{k} {f.mean:.3g} h (95% CI {f.mean_ci[0]:.3g}-{f.mean_ci[1]:.3g}, n = {f.n:,})"
+                    for k, f in sorted(effort.by_priority.items()))
+    test = f" The classes: {effort.classes.evidence()}." if effort.classes is not None else ""
+    own = effort.written_by_priority
+    keys = [Key("effort_hours", effort.first_line.spec, wrap(
+        f"Effort{' at first line' if cal.escalates else ''} of every class together: {effort.how}. "
+        f"{cal.cite(effort.first_line.n)}: {effort.first_line.evidence()}."
+        + (f" Mean by priority: {per}." if per else "") + test
+        + (" Classes listed in effort_hours_by_priority take their own; the others this one." if own else "")))]
+    if own:
+        keys.append(Key("effort_hours_by_priority", {f"P{k}": f.spec for k, f in sorted(own.items())}, wrap(
+            "Effort of each class on its own (the same measure): "
+            + "; ".join(f"P{k}: {f.evidence()}" for k, f in sorted(own.items())) + ".")))
+    return keys
+
+
 def _escalation_key(cal: Calibration) -> Key:
     esc = cal.escalation
     lo, hi = esc.interval
-    roles = cal.team.handled_by
     base_esc = cal.base.incidents.escalation if cal.base is not None and cal.base.incidents else None
-    to = base_esc.to if base_esc is not None else roles[1] if len(roles) > 1 else roles[0]
+    to = cal.escalation_to
     extra = cal.effort.extra if cal.effort is not None else None
     if extra is not None:
         extra_spec, extra_text = extra.spec, f"extra effort: {extra.evidence()}"

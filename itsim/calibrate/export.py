@@ -9,9 +9,10 @@ simulated replication the way a ticket system exports them:
   "Incident management process enriched event log" (one row per change,
   ``number, incident_state, active, reassignment_count, sys_updated_at,
   opened_at, resolved_at, closed_at, priority, made_sla``, day-first dates to
-  the minute, ``?`` for missing). Work in hand is ``Active``; preempted work
-  is ``On Hold``; an escalated incident is ``New`` again, with the next
-  reassignment count, until second line takes it;
+  the minute, ``?`` for missing). Work in hand is ``Active``; preempted work,
+  and work handed back when its holder goes on leave, is ``On Hold``; an
+  escalated incident is ``New`` again, with the next reassignment count, until
+  second line takes it;
 - ``jira``: ``Issue key, Status, Resolution, Priority, Created, Resolved`` with
   Jira's ``29/Feb/16 4:40 AM`` dates;
 - ``csv``: ``id, opened, resolved, priority`` (ISO dates, classes as P1..).

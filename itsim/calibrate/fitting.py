@@ -9,6 +9,10 @@ and the observed cumulative share) exceeds :data:`MAX_KS`, or when there are
 fewer than :data:`MIN_FIT` values, the observed durations themselves are
 written as an ``empirical`` distribution (:data:`EMPIRICAL_VALUES` block means,
 which keep the observed mean).
+
+Whether priority classes need their own distributions is a likelihood-ratio
+test (:func:`compare_classes`): one distribution of the chosen family for all
+of them against one per class, rejected at :data:`CLASSES_ALPHA`.
 """
 
 from __future__ import annotations
@@ -24,6 +28,10 @@ MAX_KS = 0.05
 """Largest acceptable gap between fitted and observed cumulative shares (5 points)."""
 MIN_FIT = 30
 """Fewer values than this are too few to choose a shape: they are written as they are."""
+CLASSES_ALPHA = 0.01
+"""Priority classes get their own effort distributions when one shared distribution is
+rejected at this level (a 1% chance of splitting classes that do not differ)."""
+PARAMETERS = {"exponential": 1, "lognormal": 2, "gamma": 2}
 EMPIRICAL_VALUES = 200
 HIST_BINS = 40
 QQ_POINTS = 99
@@ -67,6 +75,56 @@ class DistributionFit:
         tried = ", ".join(f"{c.name} {c.aic:,.0f}" for c in self.candidates)
         return (f"n = {self.n:,}, mean {self.mean:.3g} h (95% CI {self.mean_ci[0]:.3g}-{self.mean_ci[1]:.3g}), "
                 f"cv {self.cv:.2f}; " + (f"AIC {tried}; " if tried else "") + self.reason)
+
+
+@dataclass(frozen=True)
+class ClassComparison:
+    """One effort distribution for every priority class in ``classes`` against one per class,
+    both of ``family`` by maximum likelihood: ``statistic`` = 2 x (the classes' log-likelihoods
+    summed - the shared fit's), chi-squared on ``df`` = parameters x (classes - 1) degrees of
+    freedom when the classes share one distribution (Wilks)."""
+
+    family: str
+    classes: tuple[int, ...]
+    n: int
+    statistic: float
+    df: int
+    p_value: float
+
+    @property
+    def separate(self) -> bool:
+        """Whether the classes differ (the shared distribution is rejected)."""
+        return self.p_value < CLASSES_ALPHA
+
+    def evidence(self) -> str:
+        """The test in one sentence, for scenario comments."""
+        p = "p < 0.001" if self.p_value < 0.001 else f"p = {self.p_value:.3f}"
+        names = ", ".join(f"P{k}" for k in self.classes)
+        outcome = ("they differ, so each of these classes gets its own distribution"
+                   if self.separate else "no significant difference, so they share one distribution")
+        return (f"likelihood-ratio test of one {self.family} for {names} ({self.n:,} tickets) against one "
+                f"per class: LR = {self.statistic:,.1f} on {self.df} degrees of freedom, {p}; {outcome} "
+                f"(at the {CLASSES_ALPHA:.0%} level)")
+
+
+def compare_classes(values: dict[int, np.ndarray], fits: dict[int, DistributionFit],
+                    overall: DistributionFit) -> ClassComparison | None:
+    """Test whether the classes in ``fits`` (with ``values``, hours) share one distribution
+    (:class:`ClassComparison`). The family is the one chosen for ``overall`` (or, when that
+    is ``empirical``, its lowest-AIC candidate), and only classes with enough values to
+    choose a shape (:data:`MIN_FIT`) take part; None with fewer than two such classes."""
+    tested = sorted(k for k, f in fits.items() if f.candidates)
+    if len(tested) < 2:
+        return None
+    named = [{c.name: c for c in fits[k].candidates} for k in tested]
+    order = [overall.chosen] + [c.name for c in overall.candidates]
+    family = next(name for name in order if name in PARAMETERS and all(name in c for c in named))
+    pooled = np.concatenate([values[k] for k in tested])
+    shared = overall.candidates if len(pooled) == overall.n else _candidates(np.sort(pooled))
+    statistic = max(0.0, 2 * (sum(c[family].loglik for c in named)
+                               - next(c.loglik for c in shared if c.name == family)))
+    df = PARAMETERS[family] * (len(tested) - 1)
+    return ClassComparison(family, tuple(tested), len(pooled), statistic, df, float(stats.chi2.sf(statistic, df)))
 
 
 def fit_durations(values: np.ndarray) -> DistributionFit:

@@ -16,7 +16,7 @@ from pathlib import Path
 from itsim.calibrate.calibration import Calibration
 from itsim.calibrate.charts import calibration_charts
 from itsim.calibrate.evidence import incident_keys, trend_sentence
-from itsim.calibrate.fitting import DistributionFit
+from itsim.calibrate.fitting import ClassComparison, DistributionFit
 from itsim.calibrate.scenario_toml import scenario_text
 from itsim.report.assumptions import Table, describe
 from itsim.report.charts import finish
@@ -82,8 +82,9 @@ def tables(cal: Calibration) -> list[Table]:
     effort = cal.effort
     if effort is not None:
         rows = _fit_rows("first line" if cal.escalates else "all", effort.first_line, "written")
+        own = effort.written_by_priority
         for k, fit in sorted(effort.by_priority.items()):
-            rows += _fit_rows(f"P{k}", fit, "best for the class")
+            rows += _fit_rows(f"P{k}", fit, "written for the class" if k in own else "best for the class")
         if effort.extra is not None:
             rows += _fit_rows("escalation extra", effort.extra, "written")
         out.append(Table("Effort distributions weighed", ["Tickets", "Distribution", "AIC", "KS distance",
@@ -117,11 +118,20 @@ METHODS = [
     "Every ticket opened in the period counts once as an arrival. The rate is tickets per week over the "
     "period, written per working day of the scenario calendar; the profile is the maximum-likelihood day x hour "
     "Poisson intensity over the 168 hours of the week.",
-    "Effort is measured in working hours of the calendar. From an audit log it is the time a ticket spent in an "
+    "Effort is measured in working hours of the calendar, less the public holidays found in the data (weekdays "
+    "on which no ticket was worked). From an audit log it is the time a ticket spent in an "
     "active state (an upper bound of hands-on time); from a ticket table it is resolution time less an "
-    "estimated queue (M/M/c at the staff numbers given; an approximation). Exponential, lognormal and gamma are "
+    "estimated queue (M/M/c at the staff numbers given; an approximation). Either is then multiplied by the "
+    "share of working hours left after meetings and admin (1 - overhead_share), the pace at which the model "
+    "spends effort. Exponential, lognormal and gamma are "
     "fitted by maximum likelihood and the lowest AIC is written, unless it misses the data by a KS distance "
     "above 0.05, when the observed values are written as an empirical distribution.",
+    "Priority classes get their own effort distributions (effort_hours_by_priority) when a likelihood-ratio "
+    "test rejects one distribution shared by every class at the 1% level: twice the gain in log-likelihood "
+    "from fitting each class on its own, against a chi-squared distribution with as many degrees of freedom "
+    "as parameters added. effort_hours stays the fit of every class together.",
+    "Tickets per week become rate_per_day by the working days of a week as the model counts them: five, less "
+    "the scenario's public holidays a year (holidays_per_year, 10 by default on the business calendar).",
     "Shares come with Wilson 95% intervals, rates with exact Poisson intervals, means with normal intervals. "
     "A trend is a Poisson regression on whole calendar months; seasonality needs two years.",
     "The back-test (itsim backtest, or calibrate --backtest) simulates the scenario over the same period and "
@@ -158,6 +168,13 @@ def _fit_json(fit: DistributionFit | None) -> dict | None:
                            for c in fit.candidates]}
 
 
+def _classes_json(test: ClassComparison | None) -> dict | None:
+    if test is None:
+        return None
+    return {"family": test.family, "classes": [f"P{k}" for k in test.classes], "n": test.n,
+            "statistic": test.statistic, "df": test.df, "p_value": test.p_value, "separate": test.separate}
+
+
 def summary(cal: Calibration) -> dict:
     """``calibration.json``: the figures of the page, for scripts (no ticket data)."""
     a, t = cal.arrivals, cal.trend
@@ -185,8 +202,13 @@ def summary(cal: Calibration) -> dict:
             "written": cal.escalates},
         "effort": None if cal.effort is None else {
             "method": cal.effort.method, "how": cal.effort.how, "first_line": _fit_json(cal.effort.first_line),
+            "time_on_work": {"first_line": cal.effort.time_on_work[0], "escalated": cal.effort.time_on_work[1]},
             "by_priority": {f"P{k}": _fit_json(f) for k, f in cal.effort.by_priority.items()},
+            "by_priority_written": [f"P{k}" for k in sorted(cal.effort.written_by_priority)],
+            "classes_test": _classes_json(cal.effort.classes),
             "escalation_extra": _fit_json(cal.effort.extra)},
+        "holidays_found": cal.holiday_dates,
+        "holidays_per_year": cal.holidays_per_year,
         "sla_hours": {f"P{k}": {"hours": s.hours, "agreement": s.agreement, "n": s.n} for k, s in cal.sla.items()},
         "sla_not_written": {f"P{k}": why for k, why in cal.sla_skipped.items()},
         "patience": None if cal.patience is None else {

@@ -26,6 +26,8 @@ from itsim.scenario import ScenarioError, loads_scenario
 WARMUP_DAYS = 28
 """Warm-up of a new scenario: four weeks to fill the queues, whole weeks so weekdays line up."""
 HEADER = "Calibrated with `itsim calibrate` from ticket exports:"
+SUB_TABLES = ("effort_hours_by_priority", "arrival_profile")
+"""Fitted keys written as tables of their own after ``[incidents]`` (one line per entry)."""
 
 
 def scenario_text(cal: Calibration) -> str:
@@ -66,6 +68,9 @@ def header(cal: Calibration) -> list[str]:
         "it comes from and how well it fits; calibration.html shows the evidence and every row left out.",
         "Names in the export (callers, assignees, groups, descriptions) were never read.",
     ]
+    if cal.holidays:
+        lines += wrap(f"Public holidays found in the data (weekdays on which no ticket was worked), not "
+                      f"counted as working hours in effort and resolution times: {', '.join(cal.holiday_dates)}.")
     return lines
 
 
@@ -116,7 +121,9 @@ def _set_team(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
 
 def _set_incidents(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
     keys = incident_keys(cal)
-    replaced = {k.name for k in keys} | {"rate_per_hour"}
+    # Effort by priority from a base would override the fitted effort: it goes with it.
+    replaced = {k.name for k in keys} | {"rate_per_hour"} | (
+        {"effort_hours_by_priority"} if cal.effort is not None else set())
     old = doc.get("incidents")
     scalars, tables, pending = [], [], []
     if old is not None:
@@ -139,21 +146,21 @@ def _set_incidents(doc: tomlkit.TOMLDocument, cal: Calibration) -> None:
     for key, item in scalars:
         table.add(item) if key is None else table.add(key, item)
     for key in keys:
-        if isinstance(key.value, dict) and key.name == "arrival_profile":
+        if key.name in SUB_TABLES:
             continue
         for line in key.comment:
             table.add(tomlkit.comment(line))
         table.add(key.name, _toml(key.value))
     for key, item in tables:
         table.add(item) if key is None else table.add(key, item)
-    profile = next((k for k in keys if k.name == "arrival_profile"), None)
-    if profile is not None:
-        sub = tomlkit.table()
-        for line in profile.comment:
-            sub.add(tomlkit.comment(line))
-        for name, values in profile.value.items():
-            sub.add(name, _toml(values))
-        table.add("arrival_profile", sub)
+    for key in keys:
+        if key.name in SUB_TABLES:
+            sub = tomlkit.table()
+            for line in key.comment:
+                sub.add(tomlkit.comment(line))
+            for name, values in key.value.items():
+                sub.add(name, _toml(values))
+            table.add(key.name, sub)
     if old is not None:
         doc["incidents"] = table
     else:

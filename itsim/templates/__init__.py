@@ -7,9 +7,9 @@ from importlib.resources import files
 from pathlib import Path
 
 TEMPLATES = {
-    "small": "about 300 employees, 4 IT staff",
-    "mid": "about 1,500 employees, 18 IT staff",
-    "large": "about 8,000 employees, 88 IT staff in operations",
+    "small": "about 300 employees, 6 IT staff",
+    "mid": "about 1,500 employees, 25 IT staff",
+    "large": "about 8,000 employees, 114 IT staff in operations",
 }
 
 

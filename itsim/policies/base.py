@@ -21,9 +21,11 @@ if TYPE_CHECKING:  # pragma: no cover
     from itsim.policies.view import Person, Project, RecurringTask, WorkItem, WorldView
     from itsim.scenario import Scenario
 
-#: The hooks of :class:`Policy`, in the order a run first asks them.
+#: The hooks of :class:`Policy`: setting up the run, admitting and starting projects,
+#: choosing work, interrupting, the smaller hooks, and a phase's change of policy. Each
+#: docstring starts with when it is asked, up to the first colon.
 DECISION_POINTS = (
-    "adjust", "bind", "accept_project", "may_start_project", "portfolio_key", "select", "takes", "may_preempt",
+    "adjust", "bind", "accept_project", "may_start_project", "select", "takes", "may_preempt", "portfolio_key",
     "deflection_share", "recurring_done", "unbind",
 )
 
@@ -82,10 +84,10 @@ class Policy:
         return {**self.params.model_dump(), **self.derived(scenario)}
 
     def bind(self, world: WorldView) -> None:
-        """Once the world is built, before time starts and before the team joins (head
-        counts are still 0 then: size things from ``world.scenario``); and again whenever
-        a ``[[phase]]`` puts this policy in force. Set up state here and schedule the
-        policy's own events (``world.schedule``). Default: nothing."""
+        """Once the world is built, before time starts, and again whenever a ``[[phase]]``
+        puts this policy in force: set up state and schedule the policy's own events
+        (``world.schedule``). The first time, the team has not joined yet (head counts
+        are 0), so size things from ``world.scenario``. Default: nothing."""
 
     def unbind(self, world: WorldView) -> None:
         """When a ``[[phase]]`` puts another policy in force: stop acting (events this
@@ -152,7 +154,8 @@ class Policy:
 
     def recurring_done(self, item: RecurringTask, world: WorldView) -> None:
         """When an occurrence of recurring work is finished (care and feeding included,
-        tech-debt paydown not). Default: nothing."""
+        tech-debt paydown not): for a policy that follows the maintenance done, such as
+        an investment's progress. Default: nothing."""
 
 
 class FirefightFirst(Policy):

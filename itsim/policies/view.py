@@ -119,7 +119,7 @@ class Project(Protocol):
 
     @property
     def id(self) -> int:
-        """Its number, in order of request (a row of ``run.projects``)."""
+        """Its number, in order of request (``project`` in ``run.projects`` and ``run.events``)."""
 
     @property
     def requested(self) -> float:

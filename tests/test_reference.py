@@ -131,3 +131,13 @@ def test_the_policy_reference_lists_the_decisions_in_the_interface_s_order():
 
     assert list(HOOKS) == [h for h in DECISION_POINTS if h not in ("bind", "unbind")]
 
+
+
+def test_the_how_to_table_lists_every_decision_point():
+    from pathlib import Path
+
+    from itsim.policies.base import DECISION_POINTS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "how-to" / "write-a-policy.md").read_text()
+    rows = [line.split("|")[1].strip() for line in guide.splitlines() if line.startswith("| `")]
+    assert [row.split("(")[0].strip("`") for row in rows[:len(DECISION_POINTS)]] == list(DECISION_POINTS)

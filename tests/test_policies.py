@@ -273,7 +273,7 @@ def test_firefighter_rotation_puts_the_next_people_on_duty_each_week(department)
         on_duty = [i for i, p in enumerate(engineers) if policy.on_duty(p, week * 168.0 + 12)]
         assert on_duty == sorted({(2 * week) % 5, (2 * week + 1) % 5})
     desk = rotation.world.role["desk"].people
-    assert all(policy.fights_fires(p, rotation.world) for p in desk)  # incidents are the desk's job
+    assert all(policy.fights_fires(p, rotation.world.view) for p in desk)  # incidents are the desk's job
 
 
 def test_more_firefighters_answer_incidents_sooner(department):
@@ -431,7 +431,7 @@ def test_a_third_party_policy_registers_through_an_entry_point(tmp_path, monkeyp
             direct_handoff = True
 
             def may_start_project(self, world):
-                return len(world.portfolio.in_progress) < self.params.max_projects
+                return world.projects_in_progress() < self.params.max_projects
     '''))
     info = tmp_path / "itsim_test_plugin-0.1.dist-info"
     info.mkdir()

@@ -98,5 +98,46 @@ def test_every_policy_and_parameter_is_in_the_policy_reference():
         assert f"## `{name}`" in page
         for key in cls.Params.model_fields:
             assert f"| `{key}` |" in page
-    wip_limit = page.split("## `wip_limit`")[1].split("##")[0]
-    assert "`may_start_project` (says whether a new project may start)" in wip_limit
+    assert "Takes over: `may_start_project`" in page.split("## `wip_limit`")[1].split("##")[0]
+
+
+def test_the_policy_interface_page_documents_every_decision_point_and_every_member_of_the_view():
+    import inspect
+
+    from itsim.policies import view
+    from itsim.policies.base import DECISION_POINTS
+    from itsim.reference import policy_interface_page
+    from itsim.reference.policy_interface import HANDED, when_and_what
+
+    page = policy_interface_page()
+    for hook in DECISION_POINTS:
+        when, what, default = when_and_what(hook)
+        assert when and what and default, f"{hook}: its docstring must say when it is asked, a colon, then Default:"
+        assert f"### {hook}\n" in page and f"**Asked:** {when}." in page
+    assert "**`direct_handoff`** (default `False`): A promise that" in page
+    assert "**`deflects`**" in page
+    for name in (n for n in dir(view.WorldView) if not n.startswith("_")):
+        assert f"| `{name}" in page, name
+    for cls in HANDED:
+        assert f"### {cls.__name__}\n" in page
+        for name in (n for n in vars(cls) if not n.startswith("_")):
+            assert f"| `{name}: " in page and inspect.getdoc(getattr(cls, name)), (cls.__name__, name)
+    assert page.index("### The clock") < page.index("| `now: float` |") < page.index("### The scenario")
+
+
+def test_the_policy_reference_lists_the_decisions_in_the_interface_s_order():
+    from itsim.policies.base import DECISION_POINTS
+    from itsim.reference.policies import HOOKS
+
+    assert list(HOOKS) == [h for h in DECISION_POINTS if h not in ("bind", "unbind")]
+
+
+
+def test_the_how_to_table_lists_every_decision_point():
+    from pathlib import Path
+
+    from itsim.policies.base import DECISION_POINTS
+
+    guide = (Path(__file__).resolve().parent.parent / "docs" / "how-to" / "write-a-policy.md").read_text()
+    rows = [line.split("|")[1].strip() for line in guide.splitlines() if line.startswith("| `")]
+    assert [row.split("(")[0].strip("`") for row in rows[:len(DECISION_POINTS)]] == list(DECISION_POINTS)

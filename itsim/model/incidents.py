@@ -160,7 +160,7 @@ class IncidentSource:
         if self.effort_by_rank is not None and self.effort_by_rank[rank] is not None:
             effort = self.effort_by_rank[rank]()
         if self.asks_deflection:
-            deflected = u < world.policy.deflection_share(self.deflection, now, world)
+            deflected = u < world.policy.deflection_share(self.deflection, now, world.view)
         else:
             deflected = u < self.deflection
         meta, eff, time, entry = self._columns

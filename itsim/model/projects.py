@@ -62,6 +62,12 @@ class Project:
         self.worked = False  # some chunk of it has been handed out
         self.shadow_it = False  # withdrawn, or declined and built by the business itself
 
+    @property
+    def share_left(self) -> float:
+        """The share of its work not yet handed out as chunks (1 while it waits; 0 for a
+        project of no work)."""
+        return self.unassigned / self.actual if self.actual > 0 else 0.0
+
 
 class Portfolio:
     def __init__(self, world):
@@ -125,7 +131,7 @@ class Portfolio:
         project = Project(len(self.projects), now, estimate, actual, value, improvement)
         self.projects.append(project)
         world.log_event(now, REQUEST, project.id)
-        if world.policy.accept_project(project, world):
+        if world.policy.accept_project(project, world.view):
             self.waiting.append(project)
             world.open_work += actual
             if patience < math.inf:
@@ -150,7 +156,7 @@ class Portfolio:
         world = self.world
         policy = world.policy
         started = False
-        while self.waiting and policy.may_start_project(world):
+        while self.waiting and policy.may_start_project(world.view):
             project = min(self.waiting, key=policy.portfolio_key)
             if self._commit(project):
                 owner = self._least_loaded()
@@ -232,7 +238,7 @@ class Portfolio:
             project = min((p for p in self.in_progress if self._has_room(p)), key=world.policy.portfolio_key)
         else:
             project = None
-            while project is None and self.waiting and world.policy.may_start_project(world):
+            while project is None and self.waiting and world.policy.may_start_project(world.view):
                 project = min(self.waiting, key=world.policy.portfolio_key)
                 if not self._commit(project):
                     project = None
@@ -241,11 +247,12 @@ class Portfolio:
         self.assign(person, project)
         return self._chunk(project, person)
 
-    def has_work_for(self, person, world) -> bool:
+    def has_work_for(self, person) -> bool:
         """Whether :meth:`next_chunk` would give ``person`` project work now."""
         if self.with_room or any(p.unassigned > EMPTY for p in person.projects):
             return True
-        return bool(self.waiting) and world.policy.may_start_project(world)
+        world = self.world
+        return bool(self.waiting) and world.policy.may_start_project(world.view)
 
     def _chunk(self, project: Project, person) -> ProjectChunk:
         unassigned = project.unassigned

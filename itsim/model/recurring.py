@@ -132,6 +132,6 @@ class RecurringWork:
         """Late work feeds the tech-debt loop (lateness itself is read from the log)."""
         if now > item.due:
             self.world.dynamics.neglected(item, item.effort, skipped=False)
-        self.world.policy.recurring_done(item, self.world)
+        self.world.policy.recurring_done(item, self.world.view)
 
 

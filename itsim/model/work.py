@@ -62,6 +62,11 @@ class RecurringTask(WorkItem):
         self.due = due
         self.effort = remaining
 
+    @property
+    def task_index(self) -> int:
+        """Its task's place in ``scenario.recurring`` (care and feeding: after the last)."""
+        return self.task.index
+
 
 class ProjectChunk(WorkItem):
     """A piece of at most ``chunk_hours`` of one project's work. Made with

@@ -26,6 +26,7 @@ from itsim.model.leave import Leave, takes_leave
 from itsim.model.staff import BUSY, GONE, IDLE, OFF, Person, Role
 from itsim.model.work import INCIDENT, PROJECT, RECURRING, RECURRING_RANK
 from itsim.policies.base import Policy
+from itsim.policies.view import BoundView
 from itsim.random import Streams
 from itsim.record import ABANDON, DONE, PREEMPT, RESUME, START, DayLedger, EventLog
 from itsim.scenario import Scenario
@@ -105,7 +106,6 @@ class World:
         self._closed_work = [0.0 if r.clock is None else r.clock(0.0) for r in self.roles]
         self.open_work = 0.0
         self.tech_debt = 0.0
-        self.next_person = 0
         self._use(policy)
         self.preemptive = True
         self.phases = Phases(self)
@@ -114,7 +114,9 @@ class World:
         self.portfolio = Portfolio(self) if scenario.projects is not None else None
         care = scenario.projects is not None and scenario.projects.care_and_feeding_hours_per_week > 0
         self.recurring = RecurringWork(self) if scenario.recurring or care else None
-        policy.bind(self)
+        #: What the policy's hooks are handed: the world as a policy sees it.
+        self.view = BoundView(self)
+        policy.bind(self.view)
         for role in self.roles:
             self.set_staff(role, role.target)
 
@@ -129,9 +131,9 @@ class World:
         world, projects it allows are started and free people look for work under it."""
         if policy is self.policy:
             return
-        self.policy.unbind(self)
+        self.policy.unbind(self.view)
         self._use(policy)
-        policy.bind(self)
+        policy.bind(self.view)
         if self.portfolio is not None:
             self.portfolio.start_projects()
         self.wake(self.roles)
@@ -211,19 +213,21 @@ class World:
     def _idle_taker(self, item) -> bool:
         """Whether some idle person's policy choice would be this item (so no preemption)."""
         takes = self.policy.takes
-        return any(takes(p, item, self) for role in item.queue.roles for p in role.idle)
+        view = self.view
+        return any(takes(p, item, view) for role in item.queue.roles for p in role.idle)
 
     def wake(self, roles) -> None:
         """Idle people of ``roles`` ask the policy for work."""
         select = self.policy.select
         direct = self.direct
+        view = self.view
         for role in roles:
             idle = role.idle
             i = len(idle) - 1
             while i >= 0:
                 if i < len(idle):
                     person = idle[i]
-                    item = self.take_default(person) if direct else select(person, self)
+                    item = self.take_default(person) if direct else select(person, view)
                     if item is not None:
                         idle.remove(person)
                         self.start(person, item)
@@ -248,7 +252,7 @@ class World:
                 r = p.rank  # -1 for people with nothing in hand
                 if (r > best_rank or (r == best_rank and best is not None and p.seg_start > best_start)) and (
                     r < below  # second: most people fail the first test
-                ) and (ask is None or ask(item, p, self)):
+                ) and (ask is None or ask(item, p, self.view)):
                     best, best_rank, best_start = p, r, p.seg_start
         if best is None:
             return False
@@ -385,7 +389,7 @@ class World:
         if role.clock is not None and not role.shift_start <= self.env._now < role.shift_end:
             person.state = OFF
             return
-        item = self.take_default(person) if self.direct else self.policy.select(person, self)
+        item = self.take_default(person) if self.direct else self.policy.select(person, self.view)
         if item is not None:
             self.start(person, item)
         else:
@@ -665,8 +669,7 @@ class World:
                 staying.append(p)
         while len(staying) < count:
             on = role.calendar.on_shift(now)
-            p = Person(self.next_person, role, now, on)
-            self.next_person += 1
+            p = Person(len(self.log.person_role), role, now, on)  # ids count the people who joined
             self.log.person_role.append(role.index)
             role.people.append(p)
             staying.append(p)

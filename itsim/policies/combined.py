@@ -5,6 +5,7 @@ adjustments apply in order."""
 from __future__ import annotations
 
 from itsim.policies.base import Policy
+from itsim.policies.view import Person, Project, RecurringTask, WorkItem, WorldView
 
 
 def _overrides(policy: Policy, hook: str) -> bool:
@@ -33,11 +34,11 @@ class Combined(Policy):
             scenario = p.adjust(scenario)
         return scenario
 
-    def bind(self, world) -> None:
+    def bind(self, world: WorldView) -> None:
         for p in self.parts:
             p.bind(world)
 
-    def unbind(self, world) -> None:
+    def unbind(self, world: WorldView) -> None:
         for p in self.parts:
             p.unbind(world)
 
@@ -47,27 +48,27 @@ class Combined(Policy):
     def effective_params(self, scenario) -> dict:
         return {k: v for p in self.parts for k, v in p.effective_params(scenario).items()}
 
-    def select(self, person, world):
+    def select(self, person: Person, world: WorldView) -> WorkItem | None:
         return self._selector.select(person, world)
 
-    def takes(self, person, item, world) -> bool:
+    def takes(self, person: Person, item: WorkItem, world: WorldView) -> bool:
         return all(p.takes(person, item, world) for p in self.parts)
 
-    def may_preempt(self, item, victim, world) -> bool:
+    def may_preempt(self, item: WorkItem, victim: Person, world: WorldView) -> bool:
         return all(p.may_preempt(item, victim, world) for p in self.parts)
 
-    def accept_project(self, project, world) -> bool:
+    def accept_project(self, project: Project, world: WorldView) -> bool:
         return all(p.accept_project(project, world) for p in self.parts)
 
-    def may_start_project(self, world) -> bool:
+    def may_start_project(self, world: WorldView) -> bool:
         return all(p.may_start_project(world) for p in self.parts)
 
-    def portfolio_key(self, project):
+    def portfolio_key(self, project: Project):
         return self._orderer.portfolio_key(project)
 
-    def deflection_share(self, base, now, world) -> float:
+    def deflection_share(self, base: float, now: float, world: WorldView) -> float:
         return self._deflector.deflection_share(base, now, world)
 
-    def recurring_done(self, item, world) -> None:
+    def recurring_done(self, item: RecurringTask, world: WorldView) -> None:
         for p in self.parts:
             p.recurring_done(item, world)

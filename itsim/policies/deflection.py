@@ -14,6 +14,7 @@ from __future__ import annotations
 from pydantic import Field
 
 from itsim.policies.base import Policy, PolicyParams
+from itsim.policies.view import RecurringTask, WorldView
 from itsim.scenario import Scenario, ScenarioError
 
 INVESTMENT = "Self-service investment"
@@ -78,17 +79,17 @@ class Deflection(Policy):
         })
         return Scenario.from_dict(data, source="policy")
 
-    def bind(self, world) -> None:
+    def bind(self, world: WorldView) -> None:
         names = [t.name for t in world.scenario.recurring]
         self.task = len(names) - 1 - names[::-1].index(INVESTMENT) if INVESTMENT in names else -1
         self.invested = 0.0
         self.ramp_hours = self.params.invest_hours_per_week * self.params.ramp_weeks
 
-    def recurring_done(self, item, world) -> None:
-        if item.task.index == self.task:
+    def recurring_done(self, item: RecurringTask, world: WorldView) -> None:
+        if item.task_index == self.task:
             self.invested += item.effort
 
-    def deflection_share(self, base: float, now: float, world) -> float:
+    def deflection_share(self, base: float, now: float, world: WorldView) -> float:
         """``base`` plus the ramped-up share of the gain, by investment hours done so far."""
         progress = min(1.0, self.invested / self.ramp_hours)
         return base + max(0.0, self.params.max_share - base) * progress

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from itsim.policies.base import Policy
+from itsim.policies.view import Project
 
 
 class Fifo(Policy):
@@ -12,5 +13,5 @@ class Fifo(Policy):
     name = "fifo"
     direct_handoff = True
 
-    def portfolio_key(self, project) -> tuple[float, int]:
+    def portfolio_key(self, project: Project) -> tuple[float, int]:
         return project.requested, project.id

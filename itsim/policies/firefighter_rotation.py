@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from itsim.model.work import INCIDENT
 from itsim.policies.base import Policy, PolicyParams
+from itsim.policies.view import INCIDENT, PROJECT, Person, Role, WorkItem, WorldView
 
 HOURS_PER_WEEK = 168.0
 
@@ -42,61 +42,50 @@ class FirefighterRotation(Policy):
     name = "firefighter_rotation"
     Params = FirefighterRotationParams
 
-    def bind(self, world) -> None:
-        from itsim.model.world import PRIO_CAPACITY
-
+    def bind(self, world: WorldView) -> None:
         self.world = world
         self.stopped = False
-        self.shielded = [r for r in world.roles if r.incident_ranks and r.takes_projects]
-        self._shielded = {r.index for r in self.shielded}
-        self.priority = PRIO_CAPACITY
-        if self.shielded and world.now + HOURS_PER_WEEK < world.end:
-            week_end = (int(world.now // HOURS_PER_WEEK) + 1) * HOURS_PER_WEEK
-            world.at(week_end - world.now, PRIO_CAPACITY, self._rotate)
+        self.shielded = [r for r in world.roles if world.handles(r, INCIDENT) and world.handles(r, PROJECT)]
+        self._shielded = set(self.shielded)
+        if self.shielded and world.now + HOURS_PER_WEEK < world.horizon_end:
+            world.schedule((world.week + 1) * HOURS_PER_WEEK - world.now, self._rotate)
 
-    def unbind(self, world) -> None:
+    def unbind(self, world: WorldView) -> None:
         self.stopped = True
 
-    def on_duty(self, person, now: float) -> bool:
+    def on_duty(self, person: Person, now: float) -> bool:
         """Whether ``person`` is one of their role's firefighters at time ``now`` (hours)."""
-        people = person.role.people
+        people = self.world.people(person.role)
         n = self.params.firefighters
         return (people.index(person) - int(now // HOURS_PER_WEEK) * n) % len(people) < n
 
-    def fights_fires(self, person, world) -> bool:
-        return person.role.index not in self._shielded or self.on_duty(person, world.now)
+    def fights_fires(self, person: Person, world: WorldView) -> bool:
+        return person.role not in self._shielded or self.on_duty(person, world.now)
 
-    def overwhelmed(self, role) -> bool:
+    def overwhelmed(self, role: Role, world: WorldView) -> bool:
         """Whether more incidents wait for ``role`` than its firefighters should carry alone."""
-        return sum(q.live for q in role.incident_queues) > self.params.queue_threshold
+        return world.incidents_waiting(role) > self.params.queue_threshold
 
-    def has_planned(self, person, world) -> bool:
-        """Whether planned work waits that ``person`` could take now."""
-        role = person.role
-        if role.recurring_waiting or (role.remediation is not None and role.remediation.live):
-            return True
-        return role.takes_projects and world.portfolio.has_work_for(person, world)
-
-    def takes(self, person, item, world) -> bool:
+    def takes(self, person: Person, item: WorkItem, world: WorldView) -> bool:
         if item.kind != INCIDENT or item.rank == 0 or self.fights_fires(person, world):
             return True
-        return self.overwhelmed(person.role) or not self.has_planned(person, world)
+        return self.overwhelmed(person.role, world) or not world.has_planned_work(person)
 
-    def select(self, person, world):
-        if self.fights_fires(person, world) or self.overwhelmed(person.role):
+    def select(self, person: Person, world: WorldView) -> WorkItem | None:
+        if self.fights_fires(person, world) or self.overwhelmed(person.role, world):
             return world.take_default(person)
         item = world.take_incident(person.role, max_rank=0)
         if item is None:
             item = world.take_planned(person)
         return item if item is not None else world.take_incident(person.role)
 
-    def may_preempt(self, item, victim, world) -> bool:
-        return item.rank == 0 or self.fights_fires(victim, world) or self.overwhelmed(victim.role)
+    def may_preempt(self, item: WorkItem, victim: Person, world: WorldView) -> bool:
+        return item.rank == 0 or self.fights_fires(victim, world) or self.overwhelmed(victim.role, world)
 
-    def _rotate(self, ev) -> None:
+    def _rotate(self) -> None:
         if self.stopped:
             return
         world = self.world
         world.wake(self.shielded)
-        if world.now + HOURS_PER_WEEK < world.end:
-            world.at(HOURS_PER_WEEK, self.priority, self._rotate)
+        if world.now + HOURS_PER_WEEK < world.horizon_end:
+            world.schedule(HOURS_PER_WEEK, self._rotate)

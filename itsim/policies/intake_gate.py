@@ -17,8 +17,8 @@ from typing import NamedTuple
 
 from pydantic import Field
 
-from itsim.model.work import PROJECT
 from itsim.policies.base import Policy, PolicyParams
+from itsim.policies.view import PROJECT, Project, WorldView
 
 
 class IntakeGateParams(PolicyParams):
@@ -54,44 +54,42 @@ class IntakeGate(Policy):
             return {}
         return {"lead_time_target_days": scenario.targets.project_lead_time_days}
 
-    def bind(self, world) -> None:
+    def bind(self, world: WorldView) -> None:
         sc = world.scenario
         target = self.params.lead_time_target_days
         self.target_days = target if target is not None else sc.targets.project_lead_time_days
         self.decisions: list[IntakeDecision] = []
-        pf = world.portfolio
-        self.roles = pf.roles if pf is not None else []
+        self.roles = world.project_roles
         self.bias = sc.projects.estimate_bias if sc.projects is not None else 1.0
         self.prior_per_day = self.params.prior_share * sum(
-            r.target * r.productivity * r.calendar.hours_per_week / 7.0 for r in self.roles
+            sc.role(r.name).count * world.productivity(r) * world.shift_hours_per_week(r) / 7.0 for r in self.roles
         )
 
-    def planned_hours(self, project) -> float:
+    def planned_hours(self, project: Project) -> float:
         """Hours the plan still expects ``project`` to take (estimate x bias, pro rata)."""
-        left = project.unassigned / project.actual if project.actual > 0 else 0.0
-        return project.estimate * self.bias * left
+        return project.estimate * self.bias * project.share_left
 
-    def capacity_per_day(self, world) -> float:
+    def capacity_per_day(self, world: WorldView) -> float:
         """Effort hours per day the project roles had for project work lately."""
-        led = world.ledger
         w = self.params.window_days
-        first = max(0, len(led.busy) - w)
+        days = world.days_closed
+        first = max(0, days - w)
         hours = 0.0
-        for busy, idle in zip(led.busy[first:], led.idle[first:], strict=True):
+        for day in range(first, days):
             for r in self.roles:
-                hours += (busy[r.index * 3 + PROJECT] + idle[r.index]) * r.productivity
-        missing = w - (len(led.busy) - first)
+                hours += (world.booked_on(r, PROJECT, day) + world.idle_on(r, day)) * world.productivity(r)
+        missing = w - (days - first)
         return (hours + missing * self.prior_per_day) / w
 
-    def forecast_days(self, project, world) -> float:
+    def forecast_days(self, project: Project, world: WorldView) -> float:
         """Forecast lead time in days of a new request if it were accepted now."""
-        pf = world.portfolio
-        ahead = sum(self.planned_hours(p) for p in pf.waiting) + sum(self.planned_hours(p) for p in pf.in_progress)
+        ahead = (sum(self.planned_hours(p) for p in world.projects("waiting"))
+                 + sum(self.planned_hours(p) for p in world.projects("in_progress")))
         hours = ahead + project.estimate * self.bias
         rate = self.capacity_per_day(world)
         return hours / rate if rate > 0 else math.inf
 
-    def accept_project(self, project, world) -> bool:
+    def accept_project(self, project: Project, world: WorldView) -> bool:
         forecast = self.forecast_days(project, world)
         accepted = forecast <= self.target_days
         self.decisions.append(IntakeDecision(world.now, project.id, forecast, accepted))

@@ -4,6 +4,7 @@ worked, first."""
 from __future__ import annotations
 
 from itsim.policies.base import Policy
+from itsim.policies.view import Project
 
 
 class PrioritiseValue(Policy):
@@ -12,5 +13,5 @@ class PrioritiseValue(Policy):
     name = "prioritise_value"
     direct_handoff = True
 
-    def portfolio_key(self, project) -> tuple[float, int]:
+    def portfolio_key(self, project: Project) -> tuple[float, int]:
         return -project.value, project.id

@@ -10,6 +10,7 @@ the order.
 from __future__ import annotations
 
 from itsim.policies.base import Policy
+from itsim.policies.view import Project
 
 
 class PrioritiseWsjf(Policy):
@@ -18,5 +19,5 @@ class PrioritiseWsjf(Policy):
     name = "prioritise_wsjf"
     direct_handoff = True
 
-    def portfolio_key(self, project) -> tuple[float, int]:
+    def portfolio_key(self, project: Project) -> tuple[float, int]:
         return -project.value / max(project.estimate, 1e-9), project.id

@@ -14,10 +14,8 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from itsim.model.work import RECURRING
 from itsim.policies.base import Policy, PolicyParams
-
-HOURS_PER_WEEK = 168.0
+from itsim.policies.view import INCIDENT, RECURRING, Person, Role, WorkItem, WorldView
 
 
 class ProtectedMaintenanceParams(PolicyParams):
@@ -28,24 +26,21 @@ class ProtectedMaintenance(Policy):
     name = "protected_maintenance"
     Params = ProtectedMaintenanceParams
 
-    def bind(self, world) -> None:
-        self.protected = {r.index for r in world.roles if r.recurring_queues and r.incident_ranks}
+    def bind(self, world: WorldView) -> None:
+        self.protected = {r for r in world.roles if world.handles(r, RECURRING) and world.handles(r, INCIDENT)}
 
-    def reserve_left(self, role, world) -> float:
+    def reserve_left(self, role: Role, world: WorldView) -> float:
         """Person-hours of this week's reserve not yet used by ``role`` (recurring work
         and remediation both book as recurring hours)."""
-        staff = sum(1 for p in role.people if not p.leaving)
-        reserve = self.params.share * staff * role.calendar.hours_per_week
-        week_start = int(world.now // HOURS_PER_WEEK) * 7
-        return reserve - world.booked_since(role, RECURRING, week_start)
+        reserve = self.params.share * world.head_count(role) * world.shift_hours_per_week(role)
+        return reserve - world.booked_since(role, RECURRING, world.week * 7)
 
-    def _protecting(self, role, world) -> bool:
-        return role.index in self.protected and self.reserve_left(role, world) > 0
+    def _protecting(self, role: Role, world: WorldView) -> bool:
+        return role in self.protected and self.reserve_left(role, world) > 0
 
-    def select(self, person, world):
+    def select(self, person: Person, world: WorldView) -> WorkItem | None:
         role = person.role
-        debt = role.remediation
-        waiting = role.recurring_waiting > 0 or (debt is not None and debt.live)
+        waiting = world.recurring_waiting(role) > 0 or world.tech_debt_waiting(role) > 0
         if waiting and self._protecting(role, world):
             item = world.take_incident(role, max_rank=0)
             if item is None:
@@ -53,5 +48,5 @@ class ProtectedMaintenance(Policy):
             return item if item is not None else world.take_remediation(role)
         return world.take_default(person)
 
-    def may_preempt(self, item, victim, world) -> bool:
+    def may_preempt(self, item: WorkItem, victim: Person, world: WorldView) -> bool:
         return item.rank == 0 or victim.item.kind != RECURRING or not self._protecting(victim.role, world)

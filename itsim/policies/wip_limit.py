@@ -19,6 +19,7 @@ import math
 from pydantic import Field
 
 from itsim.policies.base import Policy, PolicyParams
+from itsim.policies.view import WorldView
 
 
 class WipLimitParams(PolicyParams):
@@ -50,8 +51,8 @@ class WipLimit(Policy):
     def derived(self, scenario) -> dict:
         return {} if self.params.wip_limit is not None else {"wip_limit": default_wip_limit(scenario)}
 
-    def bind(self, world) -> None:
+    def bind(self, world: WorldView) -> None:
         self.limit = self.params.wip_limit or default_wip_limit(world.scenario)
 
-    def may_start_project(self, world) -> bool:
-        return len(world.portfolio.in_progress) < self.limit
+    def may_start_project(self, world: WorldView) -> bool:
+        return world.projects_in_progress() < self.limit

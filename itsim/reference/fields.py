@@ -114,8 +114,8 @@ def default_text(field: FieldInfo) -> str:
 
 
 @cache
-def attribute_docstrings(model: type[BaseModel]) -> dict[str, str]:
-    """The docstrings written under a model's fields, by field name."""
+def attribute_docstrings(model: type) -> dict[str, str]:
+    """The docstrings written under a class's annotated attributes (a model's fields), by name."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(model)))
     except (OSError, TypeError):  # defined interactively: no source

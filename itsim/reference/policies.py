@@ -9,15 +9,15 @@ from itsim.policies import available
 from itsim.policies.base import Policy
 from itsim.reference.fields import default_text, range_text, type_text
 
-#: The decision points a policy may take over, in words.
+#: The decisions a policy may take over, in words, in the order of
+#: :data:`~itsim.policies.base.DECISION_POINTS` (``bind`` and ``unbind`` only prepare and stop).
 HOOKS = {
     "adjust": "changes the scenario before the run",
-    "bind": "prepares once the world is built",
+    "accept_project": "accepts or declines project requests",
+    "may_start_project": "says whether a new project may start",
     "select": "chooses what a free person works on",
     "takes": "says whether an idle person would take an arriving item",
     "may_preempt": "says whether an arriving incident may interrupt someone",
-    "accept_project": "accepts or declines project requests",
-    "may_start_project": "says whether a new project may start",
     "portfolio_key": "orders the waiting projects",
     "deflection_share": "sets the share of incidents solved by self-service",
     "recurring_done": "hears when recurring work is finished",
@@ -49,7 +49,8 @@ def policies_page() -> str:
         "a list to combine them (`name = [\"wip_limit\", \"protected_maintenance\"]`); parameters are",
         "keys of the same `[policy]` table. A parameter whose default is `none` is worked out from",
         "the scenario, as its meaning says. How to write your own:",
-        "[Write and register a policy](../how-to/write-a-policy.md).",
+        "[Write and register a policy](../how-to/write-a-policy.md); when each decision is asked and",
+        "what a policy may call: [the policy interface](policy-interface.md).",
     ]
     for name, cls in available().items():
         hooks = overridden(cls)

@@ -59,12 +59,10 @@ def test_wip_limit_is_never_exceeded(limit, data):
     scenario = data.draw(small(projects=True, policy={"name": "wip_limit", "wip_limit": limit}))
     run = itsim.simulate(scenario, seed=12)
     events = run.events
-    # A committed project leaves work in progress when delivered, or when withdrawn because no
-    # work had started on it within the requester's patience.
-    committed = set(events.item[events.event == "commit"])
-    leaves = (events.event == "deliver") | ((events.event == "withdraw") & events.item.isin(committed))
-    step = (events.event == "commit").astype(int) - leaves.astype(int)
-    in_progress = np.cumsum(step.to_numpy())
+    step = events.event.map({"commit": 1, "deliver": -1}).fillna(0).to_numpy(copy=True)
+    started = events.item.isin(events.item[events.event == "commit"])
+    step[((events.event == "withdraw") & started).to_numpy()] = -1  # withdrawn after it started
+    in_progress = np.cumsum(step)
     assert in_progress.max(initial=0) <= limit
     assert max(run.world.ledger.wip, default=0) <= limit
 

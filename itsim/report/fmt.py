@@ -62,6 +62,8 @@ LABELS = {
     "cost_total": "Total IT cost",
     "cost_of_delay": "Cost of delay",
     "value_delivered": "Value delivered",
+    "too_busy_probability": "Chance of being too busy",
+    "neglect_hours": "Maintenance late or skipped (all kinds)",
 }
 
 MONEY_METRICS = (

@@ -109,6 +109,9 @@ class Page:
     status_grid: StatusGrid | None = None
     #: failed invariant checks (:mod:`itsim.report.checks`), shown right after the verdict
     checks: Table | None = None
+    #: self-contained HTML fragments (already escaped, e.g. a baseline-against-option
+    #: comparison), shown after the key figures
+    embeds: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1)
@@ -200,6 +203,7 @@ def render(page: Page) -> str:
         _verdict(page),
         f'<section class="checks">{_table(page.checks)}</section>' if page.checks is not None else "",
         _kpis(page.kpis),
+        *page.embeds,
         "<h2>What the simulation shows</h2>",
         *(_chart(b) for b in page.charts),
         *(_table(t) for t in page.results),

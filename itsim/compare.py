@@ -68,7 +68,7 @@ LOWER_IS_BETTER = (
     "incidents_abandoned", "recurring_skipped", "recurring_neglect_hours", "neglect_hours",
     "tech_debt_hours_end", "projects_withdrawn_shadow_it", "project_backlog_end", "open_work_hours_end",
     "security_incidents", "staff_left", "cost_total", "cost_of_delay", "value_declined",
-    "value_lost_shadow_it",
+    "value_lost_shadow_it", "too_busy_probability",
 )
 HIGHER_IS_BETTER = (
     "incident_sla_attainment", "recurring_on_time_share", "recurring_hours_on_time_share",

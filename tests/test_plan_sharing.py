@@ -80,3 +80,18 @@ def test_shared_runs_give_exactly_the_plan_of_simulating_every_run(department):
     for data in (shared, every):
         data.pop("replications")
     assert json.dumps(shared, sort_keys=True) == json.dumps(every, sort_keys=True)
+
+
+def test_a_resumed_search_with_shared_runs_ends_as_an_uninterrupted_one(department, tmp_path):
+    search = {"levers": {"policy.wip_limit": [2, 3, 4, 6]}, "policies": ["firefight_first", "wip_limit"],
+              "risk": 0.5, "max_replications": 8, "first_look": 4}
+    whole = plan_search(department, out=tmp_path / "a", **search).data
+    plan_search(department, out=tmp_path / "b", **search)
+    batches = sorted((tmp_path / "b" / "options").rglob("reps-*.parquet"))
+    for path in batches[::2]:  # as if killed before these batches were written, shared copies among them
+        path.unlink()
+    resumed = plan_search(department, out=tmp_path / "b", workers=2, **search).data
+    assert 0 < resumed["replications"]["computed_now"] < whole["replications"]["computed_now"]
+    for data in (whole, resumed):
+        data["replications"].pop("computed_now")
+    assert json.dumps(whole, sort_keys=True) == json.dumps(resumed, sort_keys=True)

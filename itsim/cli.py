@@ -630,6 +630,9 @@ def plan_command(
     address: Annotated[str | None, typer.Option(help="Dask scheduler address, e.g. tcp://host:8786.")] = None,
     max_replications: Annotated[int, typer.Option(help="Most replications per option and demand level.")] = 40,
     first_look: Annotated[int, typer.Option(help="Replications of the first look at every option.")] = 4,
+    share: Annotated[bool, typer.Option(
+        help="Take runs a WIP limit never reached from the option without it (--no-share: simulate every run)."
+    )] = True,
 ) -> None:
     """Find the cheapest option that keeps the chance of being too busy at or below --risk at every
     --demand level, and the cost-versus-risk frontier; writes plan.json and plan.html (resumable)."""
@@ -669,7 +672,7 @@ def plan_command(
     try:
         result = plan_search(sc, levers, policy, risk=risk, demand=levels, budget=budget, seed=seed, out=out,
                              executor=runner, max_replications=max_replications, first_look=first_look,
-                             progress=progress)
+                             share=share, progress=progress)
     except PlanMismatch as exc:
         raise BadInput([str(exc)]) from None
     except PlanFailed as exc:

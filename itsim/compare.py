@@ -67,7 +67,7 @@ LOWER_IS_BETTER = (
     "incidents_abandoned", "recurring_skipped", "recurring_neglect_hours", "neglect_hours",
     "tech_debt_hours_end", "projects_withdrawn_shadow_it", "project_backlog_end", "open_work_hours_end",
     "security_incidents", "staff_left", "cost_total", "cost_of_delay", "value_declined",
-    "value_lost_shadow_it",
+    "value_lost_shadow_it", "too_busy_probability",
 )
 HIGHER_IS_BETTER = (
     "incident_sla_attainment", "recurring_on_time_share", "recurring_hours_on_time_share",
@@ -188,6 +188,8 @@ class Comparison:
     a: Side
     b: Side
     table: pd.DataFrame
+    headline: tuple[str, ...] = HEADLINE
+    """The figures shown first, in this order (the run report's key figures by default)."""
 
     @property
     def verdict_a(self) -> SideVerdict:
@@ -207,11 +209,11 @@ class Comparison:
 
     @property
     def headline_metrics(self) -> list[str]:
-        return [m for m in self.table["metric"] if m in HEADLINE]
+        return [m for m in self.table["metric"] if m in self.headline]
 
     @property
     def other_metrics(self) -> list[str]:
-        return [m for m in self.table["metric"] if m not in HEADLINE]
+        return [m for m in self.table["metric"] if m not in self.headline]
 
     def row(self, metric: str) -> pd.Series:
         return self.table.set_index("metric").loc[metric]
@@ -240,13 +242,14 @@ def _clip(metric: str, low: float, high: float) -> tuple[float, float]:
             high if math.isnan(high) else min(max(high, lo), hi))
 
 
-def _order(metrics: set[str]) -> list[str]:
-    first = [m for m in HEADLINE if m in metrics]
+def _order(metrics: set[str], headline: tuple[str, ...]) -> list[str]:
+    first = [m for m in headline if m in metrics]
     return first + sorted(metrics - set(first))
 
 
-def compare_results(a: Side, b: Side) -> Comparison:
-    """Compare two loaded sets of results, metric by metric (see the module's notes)."""
+def compare_results(a: Side, b: Side, headline: tuple[str, ...] = HEADLINE) -> Comparison:
+    """Compare two loaded sets of results, metric by metric (see the module's notes);
+    ``headline`` names the figures shown first, in order."""
     runs_a, runs_b = a.runs, b.runs
     same_streams = (
         a.summary.get("seed") == b.summary.get("seed")
@@ -256,7 +259,7 @@ def compare_results(a: Side, b: Side) -> Comparison:
     )
     metrics_a, metrics_b = a.summary.get("metrics", {}), b.summary.get("metrics", {})
     rows = []
-    for metric in _order(set(metrics_a) | set(metrics_b)):
+    for metric in _order(set(metrics_a) | set(metrics_b), headline):
         mean_a, low_a, high_a = _ci(metrics_a.get(metric))
         mean_b, low_b, high_b = _ci(metrics_b.get(metric))
         diff, low, high, paired = mean_b - mean_a, math.nan, math.nan, False
@@ -278,7 +281,7 @@ def compare_results(a: Side, b: Side) -> Comparison:
     table = pd.DataFrame(rows, columns=COLUMNS)
     table.attrs["a"] = f"{a.name} ({a.source})" if a.source else a.name
     table.attrs["b"] = f"{b.name} ({b.source})" if b.source else b.name
-    return Comparison(a, b, table)
+    return Comparison(a, b, table, headline)
 
 
 def load_comparison(dir_a: str | Path, dir_b: str | Path) -> Comparison:
@@ -306,7 +309,7 @@ def comparison_frame(comparison: Comparison) -> pd.DataFrame:
     table = comparison.table.copy()
     table.insert(1, "label", [fmt.metric_label(m) for m in table["metric"]])
     table.insert(2, "unit", [fmt.unit(m) for m in table["metric"]])
-    table["headline"] = table["metric"].isin(HEADLINE)
+    table["headline"] = table["metric"].isin(comparison.headline)
     table["assessment"] = [assessment(m, d, s) for m, d, s in
                            zip(table["metric"], table["difference"], table["significant"], strict=True)]
     return table

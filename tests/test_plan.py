@@ -1,8 +1,9 @@
 """The plan search: a known answer from Erlang C, the frontier, the same answer as a full grid,
-determinism whatever the workers, resuming, uncertain inputs, and bad levers."""
+determinism whatever the workers, resuming, uncertain inputs, pricing, the report, and bad levers."""
 
 import json
 import math
+import shutil
 import subprocess
 import sys
 
@@ -12,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import itsim
-from itsim.plan import Rules, build_options, plan_cost, plan_search
-from itsim.plan.search import FEASIBLE, INFEASIBLE, OPEN, decide
+from itsim.plan import Rules, build_options, exhaustive_grid, plan_cost, plan_search
+from itsim.plan.search import FEASIBLE, INFEASIBLE, NOT_RUN, OPEN, decide
 from itsim.plan.store import PlanMismatch
 from itsim.scenario import ScenarioError
 from tests.validation.theory import erlang_c
@@ -93,6 +94,21 @@ def test_options_are_priced_by_head_count_rate_and_working_hours(mmc, found):
     assert plan_cost(mmc).total == pytest.approx(run.metrics["cost_staff"])
 
 
+def test_self_service_investment_is_priced_on_its_own_line(mmc):
+    from itsim.sweep import _cell_scenario
+
+    invests = plan_cost(_cell_scenario(mmc, {"policy.invest_hours_per_week": 6.0}, "deflection"))
+    plain = plan_cost(mmc)
+    weeks = 40 / 7
+    assert invests.investment_hours == pytest.approx(6 * weeks)
+    assert invests.investment == pytest.approx(6 * weeks * 25)  # the desk's cost per hour
+    assert invests.staff == plain.staff
+    assert invests.total == pytest.approx(plain.total + invests.investment)
+    assert invests.to_dict()["investment"] == invests.investment
+    options, _, _ = build_options(mmc, {"policy.invest_hours_per_week": [8.0, 4.0]}, ["deflection"])
+    assert [o.levers["policy.invest_hours_per_week"] for o in options] == [4.0, 8.0]  # more hours, dearer
+
+
 def test_the_frontier_gets_safer_as_it_gets_dearer_and_dominates_the_rest(found):
     front = found.frontier
     costs = [o["cost"]["total"] for o in front]
@@ -105,11 +121,13 @@ def test_the_frontier_gets_safer_as_it_gets_dearer_and_dominates_the_rest(found)
 
 
 def test_search_finds_the_full_grids_answer_with_fewer_replications(mmc, tmp_path):
-    grid = plan_search(mmc, LEVER, risk=0.1, max_replications=12, first_look=12, out=tmp_path)
+    grid = exhaustive_grid(mmc, LEVER, out=tmp_path, replications=12)
+    allowed = Rules(0.1, 12).allowed
+    grid_answer = next(cell[0] for cell, busy in grid.items() if busy.sum() <= allowed)
     search = plan_search(mmc, LEVER, risk=0.1, out=tmp_path, **RULES)
     assert search.data["replications"]["computed_now"] == 0  # every replication was in the grid's store
-    assert search.recommended["id"] == grid.recommended["id"]
-    assert search.data["replications"]["spent"] < grid.data["replications"]["spent"]
+    assert search.recommended["id"] == grid_answer
+    assert search.data["replications"]["spent"] < 12 * len(grid)
 
 
 def test_the_search_does_not_depend_on_the_number_of_workers(mmc):
@@ -229,11 +247,28 @@ def test_the_plan_command_writes_plan_json_and_plan_html(mmc_file, tmp_path):
     html = (tmp_path / "plan.html").read_text()
     assert "Recommended: 6 desk staff (today 5)." in html
     assert (tmp_path / "charts" / "frontier.svg").exists()
+    # Today against the recommendation in the layout of itsim compare, once per demand level.
+    assert html.count('<section class="itsim-compare">') == 2
+    assert "A · today&#x27;s plan" in html and "B · recommended" in html
+    assert "team.desk.count: 5 → 6" in html
+    assert "What each plan commits to over" in html
+    for level, rows in plan["compared"]["by_demand"].items():
+        chance = next(r for r in rows if r["metric"] == "too_busy_probability")
+        before, after = plan["today"]["too_busy"][level], plan["compared"]["too_busy"][level]
+        assert chance["difference"] == pytest.approx(after["probability"] - before["probability"])
+        staff = next(r for r in rows if r["metric"] == "cost_staff")
+        assert staff["difference"] == pytest.approx(25 * 960)
     (tmp_path / "plan.html").unlink()
     rebuilt = subprocess.run([sys.executable, "-m", "itsim.cli", "report", str(tmp_path)], capture_output=True,
                              text=True)
     assert rebuilt.returncode == 0, rebuilt.stderr
     assert (tmp_path / "plan.html").read_text() == html
+    shutil.rmtree(tmp_path / "options" / option["id"])  # the runs behind the comparison are gone
+    rebuilt = subprocess.run([sys.executable, "-m", "itsim.cli", "report", str(tmp_path)], capture_output=True,
+                             text=True)
+    assert rebuilt.returncode == 0, rebuilt.stderr
+    html = (tmp_path / "plan.html").read_text()
+    assert "The comparison with today is left out" in html and "itsim-compare" not in html
 
 
 def test_bad_risk_and_demand_are_exit_2(mmc_file, tmp_path):
@@ -258,27 +293,51 @@ def test_an_impossible_lever_combination_names_the_scenario_problem(mmc):
         build_options(mmc, {"team.desk.count": [5, 20_000]})
 
 
-def _replay(verdicts: dict, levels: list, rules: Rules) -> tuple[str | None, int]:
-    """The search on given verdicts (option -> level -> array of N): answer and runs used."""
-    from itsim.plan.search import answer, next_round
+def _replay(verdicts: dict, prices: list[float], levels: list, rules: Rules) -> tuple[str | None, dict]:
+    """The search on given verdicts (option -> level -> array of N): answer and runs per option."""
+    from itsim.plan.search import answer, frontier_round, next_round
 
     order = list(verdicts)
     n = {(o, d): 0 for o in order for d in levels}
-    while True:
-        busy = {c: verdicts[c[0]][c[1]][:k] for c, k in n.items()}
-        targets = next_round(order, levels, busy, rules)
-        if not targets:
-            return answer(order, levels, busy, rules), sum(n.values())
+
+    def busy():
+        return {c: verdicts[c[0]][c[1]][:k] for c, k in n.items()}
+
+    while targets := next_round(order, prices, levels, busy(), rules):
         n.update(targets)
+    found = answer(order, levels, busy(), rules)
+    n.update(frontier_round(order, prices, levels, busy(), rules, found))
+    return found, {o: sum(n[(o, d)] for d in levels) for o in order}
 
 
-@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1)), min_size=1, max_size=12), st.integers(0, 2**32 - 1),
-       st.sampled_from([0.0, 0.1, 0.3]))
+@given(st.lists(st.tuples(st.floats(0, 1), st.floats(0, 1), st.integers(0, 3)), min_size=1, max_size=12),
+       st.integers(0, 2**32 - 1), st.sampled_from([0.0, 0.1, 0.3]))
 def test_with_certain_calls_only_the_search_always_finds_the_grids_answer(chances, seed, risk):
     rng = np.random.default_rng(seed)
     rules = Rules(risk, max_replications=20, first_look=2, alpha=1e-12)  # bounds never decide
-    verdicts = {f"o{i}": {1.0: rng.random(20) < p, 1.2: rng.random(20) < q} for i, (p, q) in enumerate(chances)}
+    prices = sorted(float(price) for _, _, price in chances)  # a few options share each price
+    verdicts = {f"o{i}": {1.0: rng.random(20) < p, 1.2: rng.random(20) < q} for i, (p, q, _) in enumerate(chances)}
     grid = next((o for o, v in verdicts.items() if all(v[d].sum() <= rules.allowed for d in v)), None)
-    found, used = _replay(verdicts, [1.0, 1.2], rules)
+    found, runs = _replay(verdicts, prices, [1.0, 1.2], rules)
     assert found == grid
-    assert used <= 20 * 2 * len(chances)
+    assert sum(runs.values()) <= 20 * 2 * len(chances)
+    if found is not None:  # the first option of each dearer price is screened, for the frontier
+        at = list(verdicts).index(found)
+        dearer = [(o, p) for o, p in zip(list(verdicts)[at + 1:], prices[at + 1:], strict=True) if p > prices[at]]
+        assert all(runs[next(o for o, q in dearer if q == p)] >= 2 * 2 for _, p in dearer)
+
+
+def test_options_dearer_than_the_answer_are_not_run_but_the_first_at_each_price_is_screened(mmc):
+    # Each head count twice: without and with a WIP limit (which changes nothing here: no projects).
+    found = plan_search(mmc, {"team.desk.count": [4, 5, 6, 7, 8], "policy.wip_limit": [2]},
+                        ["firefight_first", "wip_limit"], risk=0.1, **RULES)
+    by_count = {}
+    for o in found.options:
+        by_count.setdefault(o["levers"]["team.desk.count"], []).append(o)
+    answer = found.recommended["levers"]["team.desk.count"]
+    for count, (plain, limited) in by_count.items():
+        if count > answer:
+            assert plain["status"] != NOT_RUN and plain["replications"] == RULES["first_look"]
+            assert limited["status"] == NOT_RUN and limited["replications"] == 0
+            assert limited["probability"] is None
+    assert all(o["status"] != NOT_RUN for o in found.frontier)

@@ -107,6 +107,9 @@ class Portfolio:
         self.waiting: list[Project] = []
         self.in_progress: list[Project] = []
         self.with_room = 0  # projects in progress for which _has_room holds
+        #: The most projects in progress at once over the whole run, warm-up included. A run
+        #: whose in-progress count never passed a WIP limit is the same run with that limit.
+        self.wip_peak = 0
         self.delivered_count = 0
         self.care = cfg.care_and_feeding_hours_per_week > 0  # delivered projects need looking after
 
@@ -174,6 +177,8 @@ class Portfolio:
         project.state = IN_PROGRESS
         project.started = now
         self.in_progress.append(project)
+        if len(self.in_progress) > self.wip_peak:
+            self.wip_peak = len(self.in_progress)
         self.with_room += self._has_room(project)
         world.log_event(now, COMMIT, project.id)
         if project.unassigned > EMPTY:

@@ -8,9 +8,9 @@ holds (:mod:`.result`); :mod:`.report` writes ``plan.html``.
 
 from itsim.plan.options import Option, PlanCost, build_options, plan_cost
 from itsim.plan.result import PlanResult
-from itsim.plan.run import PlanFailed, plan_search
+from itsim.plan.run import PlanFailed, exhaustive_grid, plan_search
 from itsim.plan.search import Rules
 from itsim.plan.store import PlanMismatch
 
 __all__ = ["Option", "PlanCost", "PlanFailed", "PlanMismatch", "PlanResult", "Rules", "build_options",
-           "plan_cost", "plan_search"]
+           "exhaustive_grid", "plan_cost", "plan_search"]

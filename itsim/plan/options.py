@@ -11,12 +11,13 @@ The price of an option is what the plan commits to over the measured horizon
 - staff: head count x loaded cost per hour x on-shift hours of each role's calendar
   (``[[phase]]`` head-count changes included), for the roles kept in house;
 - outsourcing: the same for the role ``outsource_tier1`` buys in, at its contract price;
-- overhead: ``[costs] overhead_per_week`` x weeks.
-
-Hours invested in self-service (``deflection``) are done by staff who are paid anyway:
-they are counted (``investment_hours``) and valued at the investing roles' rate
-(``investment_value``), but not added again; what they cost is the work they
-displace, which the simulation shows as risk.
+- overhead: ``[costs] overhead_per_week`` x weeks;
+- investment: the hours the plan puts into self-service (``deflection``:
+  ``invest_hours_per_week`` x weeks, ``investment_hours``) x the mean loaded cost per
+  hour of the roles that do them. Those people are paid within the staff line as well:
+  the investment line charges their time to the option that spends it, as a project's
+  hours are charged to the project, so that an option that buys self-service with
+  staff time is not priced as if it were free.
 """
 
 from __future__ import annotations
@@ -42,17 +43,18 @@ class PlanCost:
     staff: float
     outsourcing: float
     overhead: float
+    investment: float = 0.0
+    """Staff time put into self-service, priced at the investing roles' cost per hour."""
     investment_hours: float = 0.0
-    investment_value: float = 0.0
 
     @property
     def total(self) -> float:
-        return self.staff + self.outsourcing + self.overhead
+        return self.staff + self.outsourcing + self.overhead + self.investment
 
     def to_dict(self) -> dict[str, float]:
         return {"total": self.total, "staff": self.staff, "outsourcing": self.outsourcing,
-                "overhead": self.overhead, "investment_hours": self.investment_hours,
-                "investment_value": self.investment_value}
+                "overhead": self.overhead, "investment": self.investment,
+                "investment_hours": self.investment_hours}
 
 
 @dataclass(frozen=True)
@@ -117,7 +119,7 @@ def plan_cost(scenario: Scenario) -> PlanCost:
         task = next(t for t in reversed(adjusted.recurring) if t.name == INVESTMENT)
         hours = task.effort_hours.mean * weeks
         value = hours * sum(rate[r] for r in task.handled_by) / len(task.handled_by)
-    return PlanCost(staff, outsourcing, overhead, hours, value)
+    return PlanCost(staff, outsourcing, overhead, value, hours)
 
 
 def _head_count(scenario: Scenario, role: str, start: float, end: float) -> list[tuple[float, float, int]]:

@@ -1,10 +1,11 @@
 """``plan.html``: the decision report, in the run report's style and page layout.
 
-The frontier chart (price against the chance of being too busy, today and the
-recommendation marked), the recommended option against today on the same
-replications (:func:`comparison_table`: the baseline-against-option table, kept
-apart so a shared comparison layout can take its place), the options on the
-frontier, the scenario's assumptions and how the search works.
+The price of today's plan and of the recommendation line by line, the recommended
+option against today on the same replications in the layout ``itsim compare`` uses
+(:func:`itsim.report.compare_page.comparison_html`, one per demand level), the
+frontier chart (price against the chance of being too busy, today and the
+recommendation marked), the options on the frontier, the scenario's assumptions
+and how the search works.
 """
 
 from __future__ import annotations
@@ -16,67 +17,53 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
+from itsim.plan.compared import stored_comparisons
+from itsim.plan.search import NOT_RUN
 from itsim.plan.words import describe, recommendation
 from itsim.report import fmt
 from itsim.report.assumptions import Table, assumption_tables
 from itsim.report.charts import HEIGHT, WIDTH, finish, title
+from itsim.report.compare_page import comparison_html
 from itsim.report.data import read_toml
 from itsim.report.export import export_images, write_atomic
 from itsim.report.page import ChartBlock, Page, render
 from itsim.report.text import Kpi, Verdict
-from itsim.sweep import TOO_BUSY
 
-#: Labels of compared results that the shared metric labels do not name.
-ROW_LABELS = {
-    TOO_BUSY: "Chance of being too busy",
-    "cost_staff": "Staff, outsourcing included (simulated)",
-    "price.outsourcing": "of which the outsourcing contract",
-    "value_declined": "Value of projects declined",
-    "value_lost_shadow_it": "Value lost to shadow IT",
-    "project_lead_time_days": "Time to value (request to delivery)",
-    "neglect_hours": "Maintenance neglected (late or skipped)",
-    "neglect_hours.security": "of which security maintenance",
-}
+#: The lines of a plan's price, in order: ``cost`` key in ``plan.json`` and label.
+PRICE_LINES = (
+    ("staff", "Staff (head count x cost per hour x working hours)"),
+    ("outsourcing", "Outsourced first line (contract price)"),
+    ("overhead", "Overhead"),
+    ("investment", "Staff time invested in self-service"),
+)
 
 
-def _label(metric: str) -> str:
-    return ROW_LABELS.get(metric) or fmt.metric_label(metric)
+def price_table(plan: dict[str, Any]) -> Table:
+    """What today's plan and the compared option commit to over the measured period, line by
+    line: the price the search ranks options by."""
+    money = plan["currency"]
+    today = plan["today"]["cost"]
+    option = next(o for o in plan["options"] if o["id"] == plan["compared"]["option"])
+    cost = option["cost"]
 
+    def signed(x: float) -> str:
+        return "–" if x == 0 else ("+" if x > 0 else "−") + fmt.money(abs(x), money)
 
-def _value(metric: str, x: float | None, money: str) -> str:
-    if metric == TOO_BUSY:
-        return fmt.percent(x)
-    if metric.startswith("price."):
-        return fmt.money(x, money)
-    return fmt.value(metric, x, money)
-
-
-def _signed(metric: str, x: float | None, money: str) -> str:
-    if x is None:
-        return "–"
-    if metric == TOO_BUSY:
-        return f"{x * 100:+.0f} pts"
-    text = _value(metric, abs(x), money)
-    return text if x == 0 else ("+" if x > 0 else "−") + text
-
-
-def comparison_table(rows: list[dict[str, Any]], money: str, heading: str, note: str = "",
-                     option: str = "Recommended") -> Table:
-    """Today against an option on the same replications: both means and the paired
-    difference (option − today) with its 95% interval."""
-    body = []
-    for r in rows:
-        lo, hi = r["ci95"]
-        if r["replications"] is None:
-            interval = "fixed by the plan"
-        elif lo is None:
-            interval = "–"
-        else:
-            interval = f"{_signed(r['metric'], lo, money)} to {_signed(r['metric'], hi, money)}"
-        body.append([_label(r["metric"]), _value(r["metric"], r["today"], money),
-                     _value(r["metric"], r["option"], money), _signed(r["metric"], r["difference"], money),
-                     interval])
-    return Table(heading, ["", "Today", option, "Difference", "95% interval"], body, note)
+    rows = []
+    for key, label in PRICE_LINES:
+        a, b = today.get(key, 0.0), cost.get(key, 0.0)
+        if a or b:
+            if key == "investment":
+                label += (f" ({fmt.number(today.get('investment_hours', 0.0))} h → "
+                          f"{fmt.number(cost.get('investment_hours', 0.0))} h)")
+            rows.append([label, fmt.money(a, money), fmt.money(b, money), signed(b - a)])
+    rows.append(["Price of the plan", fmt.money(today["total"], money), fmt.money(cost["total"], money),
+                 signed(cost["total"] - today["total"])])
+    name = "Recommended" if plan["recommended"] is not None else "Least risky"
+    weeks = fmt.number(plan["horizon_days"] / 7)
+    return Table(f"What each plan commits to over {weeks} weeks", ["", "Today", name, "Difference"], rows,
+                 "Known before simulating: people and contracts at their rates over the working hours, "
+                 "overhead, and the staff hours put into self-service at the rate of those who do them.")
 
 
 def frontier_chart(plan: dict[str, Any]) -> alt.TopLevelMixin:
@@ -157,24 +144,38 @@ def _frontier_table(plan: dict[str, Any]) -> Table:
                      str(o["replications"])])
     return Table("Options on the frontier (cheapest first, each safer than every cheaper one)",
                  ["Option", "Price", "Chance of being too busy", "Runs"], rows,
-                 f"plan.json lists all {len(plan['options'])} options searched, with 95% intervals.")
+                 _options_note(plan))
+
+
+def _options_note(plan: dict[str, Any]) -> str:
+    not_run = sum(o["status"] == NOT_RUN for o in plan["options"])
+    note = f"plan.json lists all {len(plan['options'])} options, with 95% intervals"
+    if not_run:
+        note += (f"; {not_run} dearer than the recommendation were not run (they cannot change it, and only "
+                 "the first option at each dearer price is needed to draw the frontier)")
+    return note + "."
 
 
 def _methods(plan: dict[str, Any]) -> list[str]:
     m = plan["method"]
     looks = ", ".join(str(k) for k in m["looks"])
+    reps = plan["replications"]
+    shared = (f" {reps['shared']:,} of the runs the search needed were not simulated again: a limit on work in "
+              "progress that a run never reached leaves that run unchanged, so it was taken from the same option "
+              "without the limit." if reps.get("shared") else "")
     return [
         "The price of a plan is what it commits to over the simulated period: each role's head count x its "
-        "loaded cost per hour x its working hours, the outsourced first line at its contract price, and the "
-        "overhead in [costs]. Hours invested in self-service are done by staff already paid; their cost shows "
-        "as work displaced, in the risk.",
+        "loaded cost per hour x its working hours, the outsourced first line at its contract price, the "
+        "overhead in [costs], and the staff hours put into self-service at the cost per hour of the roles "
+        "that do them (charged to the option that spends them).",
         f"The options were searched in order of price (then fewest changes from today). Each was simulated "
         f"{looks} times, stopping as soon as the result was clear: an option is dropped once its chance of "
-        f"being too busy is shown to exceed {fmt.percent(plan['risk'])}, and accepted once shown to stay below "
-        f"it (one-sided Clopper-Pearson bounds, each wrong at most {fmt.percent(m['alpha'] / len(m['looks']))} "
-        f"of the time), or at {m['max_replications']} runs by the same rule as trying every option "
-        f"{m['max_replications']} times. Only options that could still be the answer get more runs; the others "
-        "are screened once, for the frontier.",
+        f"being too busy is shown to exceed {fmt.percent(plan['risk'])}, and accepted once shown to stay at or "
+        f"below it (one-sided Clopper-Pearson bounds at levels set so that a wrong call, over all looks, has a "
+        f"chance of at most {fmt.percent(m['alpha'])}), or at {m['max_replications']} runs by the same rule as "
+        f"trying every option {m['max_replications']} times. Only options that could still be the answer get "
+        "more runs. Options dearer than the answer cannot change it: the first option of each dearer price is "
+        "screened for the frontier, the others are not run." + shared,
         "Every option faced the same simulated demand in run r (common random numbers), so the comparison with "
         "today is paired: differences are means of run-by-run differences, with 95% Student-t intervals. "
         "Chances of being too busy are shares of runs with 95% Wilson intervals.",
@@ -184,11 +185,28 @@ def _methods(plan: dict[str, Any]) -> list[str]:
     ]
 
 
+def _comparisons(directory: Path, plan: dict[str, Any], problems: list[str]) -> list[str]:
+    """The recommended (or least risky) option against today at each demand level, as
+    ``itsim compare`` lays it out; none when the option is today's plan."""
+    if plan["compared"]["option"] == plan["today"]["id"]:
+        return []
+    try:
+        comparisons = stored_comparisons(directory, plan)
+    except (LookupError, OSError) as exc:
+        problems.append(f"The comparison with today is left out: {exc}.")
+        return []
+    rec = plan["recommended"] is not None
+    what = "recommended plan" if rec else "least risky option"
+    tags = ("A · today's plan", "B · recommended" if rec else "B · least risky")
+    return [comparison_html(c, f"The {what} against today at {fmt.number(d)}x today's demand", tags)
+            for d, c in comparisons.items()]
+
+
 def write_plan_report(directory: str | Path) -> Path:
-    """Write ``plan.html`` (and ``charts/frontier.png|svg``) from ``plan.json``; return its path."""
+    """Write ``plan.html`` (and ``charts/frontier.png|svg``) from ``plan.json`` and the runs
+    stored beside it; return its path."""
     directory = Path(directory)
     plan = json.loads((directory / "plan.json").read_text(encoding="utf-8"))
-    money = plan["currency"]
     headline = recommendation(plan)
     problems: list[str] = []
     charts = []
@@ -198,25 +216,11 @@ def write_plan_report(directory: str | Path) -> Path:
     charts.append(ChartBlock("frontier", spec, "Each dot is an option; the blue line joins those no other option "
                              "beats on both price and risk, with 95% intervals.", images))
     rec = plan["recommended"]
-    compared = plan["compared"]
-    verdict_table = None
-    if compared["option"] != plan["today"]["id"]:
-        first_d = plan["demand"][0]
-        first_rows = compared["by_demand"][repr(first_d)]
-        note = (f"At {fmt.number(first_d)}x today's demand, on the same {first_rows[0]['replications']} simulated "
-                "runs for both; difference = option − today, with its 95% interval (none where the plan fixes it)."
-                if first_rows else "")
-        verdict_table = comparison_table(first_rows, money, "The recommended plan against today" if rec
-                                         else "The least risky option against today", note,
-                                         "Recommended" if rec else "Least risky")
     verdict = Verdict(rec is None,
                       "Why this plan" if rec is not None else "No plan within the accepted risk",
                       headline[1] if len(headline) > 1 else "")
+    embeds = _comparisons(directory, plan, problems)
     tables = [_frontier_table(plan)]
-    for d in plan["demand"][1:]:
-        tables.append(comparison_table(compared["by_demand"][repr(d)], money,
-                                       f"Against today at {fmt.number(d)}x today's demand",
-                                       option="Recommended" if rec else "Least risky"))
     tables += assumption_tables(read_toml(directory / "scenario.toml"),
                                 "Today's scenario; each option changes only its levers and policy.")
     page = Page(
@@ -230,7 +234,8 @@ def write_plan_report(directory: str | Path) -> Path:
         tables=tables,
         methods=_methods(plan),
         problems=problems,
-        verdict_table=verdict_table,
+        verdict_table=price_table(plan),
+        embeds=embeds,
     )
     path = directory / "plan.html"
     write_atomic(path, render(page))

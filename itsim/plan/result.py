@@ -4,9 +4,10 @@ Every option carries its lever values by dotted key, its price, its probability 
 being too busy at each demand level (share of too-busy replications, Wilson 95%
 interval) and the replications spent on it. The *frontier* is the options that no
 other option beats on both price and risk (risk: the worst demand level's
-probability): cheapest first, each one less risky than all before it. The
-*comparison* sets the recommended option against today's plan on the same
-replications: paired differences (option minus today) with Student-t 95% intervals.
+probability), among those the search ran: cheapest first, each one less risky than
+all before it. The *comparison* sets the recommended option against today's plan on
+the same replications (:mod:`itsim.plan.compared`): paired differences (option minus
+today) with Student-t 95% intervals.
 """
 
 from __future__ import annotations
@@ -16,22 +17,15 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import pandas as pd
 
+from itsim.plan.bounds import LOWER, UPPER
+from itsim.plan.compared import against_today, headline_rows
 from itsim.plan.options import Option
-from itsim.plan.search import Rules
+from itsim.plan.search import NOT_RUN, Rules
 from itsim.plan.store import Replications
-from itsim.stats import mean_ci, wilson_interval
-from itsim.sweep import TOO_BUSY
-
-#: Results compared between today and the recommended option, in this order (those a
-#: scenario does not produce are left out): money, then time to value, then neglect.
-COMPARED = (
-    "cost_staff", "cost_of_delay", "value_declined", "value_lost_shadow_it", "cost_downtime", "cost_total",
-    "project_lead_time_days", "neglect_hours", "neglect_hours.security",
-)
-#: Families of per-risk neglect metrics; the first one a run has is summed as ``neglect_hours``.
-NEGLECT_FAMILIES = ("neglect_hours.", "recurring_neglect_hours.")
+from itsim.plan.words import describe
+from itsim.scenario import Scenario
+from itsim.stats import wilson_interval
 
 
 @dataclass
@@ -52,10 +46,6 @@ class PlanResult:
     @property
     def options(self) -> list[dict[str, Any]]:
         return self.data["options"]
-
-
-def _clean(x: float) -> float | None:
-    return float(x) if x is not None and math.isfinite(x) else None
 
 
 def _probability(busy: np.ndarray) -> dict[str, Any]:
@@ -86,8 +76,9 @@ def _entry(option: Option, levels: list[float], busy: dict, statuses: dict | Non
             figures["status"], figures["decided_by"] = statuses[1][i]
         per_level[repr(d)] = figures
     worst = max(per_level.values(), key=lambda f: -1 if f["probability"] is None else f["probability"])
+    run = any(f["replications"] for f in per_level.values())
     entry.update({
-        "status": statuses[0] if statuses is not None else None,
+        "status": (statuses[0] if run else NOT_RUN) if statuses is not None else None,
         "too_busy": per_level,
         "probability": worst["probability"],
         "ci95": worst["ci95"],
@@ -96,58 +87,10 @@ def _entry(option: Option, levels: list[float], busy: dict, statuses: dict | Non
     return entry
 
 
-def _per_replication(runs: pd.DataFrame) -> pd.DataFrame:
-    """Replications x metrics, with the neglect family summed as ``neglect_hours``."""
-    wide = runs.pivot_table(index="replication", columns="metric", values="value", aggfunc="first")
-    for prefix in NEGLECT_FAMILIES:
-        family = [c for c in wide.columns if str(c).startswith(prefix)]
-        if family:
-            wide["neglect_hours"] = wide[family].sum(axis=1, min_count=1)
-            if prefix != "neglect_hours." and f"{prefix}security" in wide:
-                wide["neglect_hours.security"] = wide[f"{prefix}security"]
-            break
-    return wide
-
-
-def comparison(today: pd.DataFrame, option: pd.DataFrame) -> list[dict[str, Any]]:
-    """Paired differences option − today for the :data:`COMPARED` results and the
-    probability of being too busy, from the two long tables (same replications)."""
-    a, b = _per_replication(today), _per_replication(option)
-    common = a.index.intersection(b.index)
-    rows = []
-    for metric in (TOO_BUSY, *COMPARED):
-        if metric not in a or metric not in b:
-            continue
-        x, y = a.loc[common, metric].to_numpy(float), b.loc[common, metric].to_numpy(float)
-        both = np.isfinite(x) & np.isfinite(y)
-        if not both.any():
-            continue
-        diff, lo, hi = mean_ci(y[both] - x[both])
-        rows.append({
-            "metric": metric,
-            "today": _clean(float(np.nanmean(x))),
-            "option": _clean(float(np.nanmean(y))),
-            "difference": _clean(diff),
-            "ci95": [_clean(lo), _clean(hi)],
-            "replications": int(both.sum()),
-        })
-    return rows
-
-
-def price_rows(today: Option, option: Option) -> list[dict[str, Any]]:
-    """The outsourcing contract, which the plan fixes (no interval to estimate), when either
-    side buys a first line in."""
-    if today.cost.outsourcing == 0 and option.cost.outsourcing == 0:
-        return []
-    a, b = today.cost.outsourcing, option.cost.outsourcing
-    return [{"metric": "price.outsourcing", "today": a, "option": b, "difference": b - a,
-             "ci95": [b - a, b - a], "replications": None}]
-
-
 def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: dict, policies: list[str],
              budget: float | None, left_out: int, options: list[Option], today: Option, statuses: dict,
-             n: dict, store: Replications, chosen: str | None, compared: str, paired: dict,
-             computed: int) -> PlanResult:
+             n: dict, store: Replications, scenarios: dict[tuple[str, float], Scenario], chosen: str | None,
+             compared: str, paired: dict, computed: int, spent: int, shared: int) -> PlanResult:
     """Gather the search's state into the ``plan.json`` data."""
     busy = {(o.id, d): store.busy((o.id, d), n.get((o.id, d), 0)) for o in options for d in levels}
     entries = [_entry(o, levels, busy, statuses[o.id]) for o in options]
@@ -156,8 +99,11 @@ def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: 
     today_entry = _entry(today, levels, paired_busy, None)
     compared_option = next(o for o in options if o.id == compared)
     compared_now = _entry(compared_option, levels, paired_busy, None)
-    spent = sum(n.values()) + sum(max(0, paired[d] - n.get((oid, d), 0))
-                                  for oid in dict.fromkeys((today.id, compared)) for d in levels)
+    labels = ("today's plan", describe(by_id[compared], today_entry))
+    comparisons = {d: against_today(store, ((today.id, d), scenarios[(today.id, d)]),
+                                    ((compared, d), scenarios[(compared, d)]), paired[d], seed, labels)
+                   for d in levels}
+    levels_used = rules.bound_levels
     data: dict[str, Any] = {
         "scenario": scenario.name,
         "currency": scenario.costs.currency,
@@ -173,7 +119,11 @@ def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: 
             "max_replications": rules.max_replications,
             "looks": rules.looks,
             "alpha": rules.alpha,
-            "bound": "one-sided Clopper-Pearson at alpha / looks",
+            "bound": "one-sided Clopper-Pearson at the looks, levels set so that a wrong call over all "
+                     "looks has chance at most alpha (exact, binomial)",
+            "bound_levels": {"infeasible": levels_used[LOWER], "feasible": levels_used[UPPER]},
+            "shared_runs": "a WIP limit a run never reached leaves it unchanged: such runs are taken "
+                           "from the option without the limit",
             "described_in": "docs/plan.md",
         },
         "options": entries,
@@ -185,12 +135,11 @@ def assemble(*, scenario, rules: Rules, levels: list[float], seed: int, levers: 
             "option": compared,
             "recommended": chosen is not None,
             "too_busy": compared_now["too_busy"],
-            "by_demand": {repr(d): comparison(store.runs((today.id, d), paired[d]),
-                                              store.runs((compared, d), paired[d]))
-                          + price_rows(today, compared_option) for d in levels},
+            "by_demand": {repr(d): headline_rows(c) for d, c in comparisons.items()},
         },
         "replications": {
             "spent": spent,
+            "shared": shared,
             "computed_now": computed,
             "grid_equivalent": len(options) * len(levels) * rules.max_replications,
         },

@@ -11,27 +11,35 @@ After each look, each (option, demand level) is
 
 - *infeasible* when it can no longer end at or below the risk at N replications
   (more than ``floor(risk x N)`` too-busy replications), or when the one-sided
-  Clopper-Pearson lower bound of its probability of being too busy, at level
-  ``alpha / looks``, is above the risk;
+  Clopper-Pearson lower bound of its probability of being too busy is above the
+  risk;
 - *feasible* when it can no longer end above the risk at N, or when the matching
   upper bound is at or below the risk;
 - at N replications, feasible when at most ``floor(risk x N)`` replications were too
   busy (the rule of the full grid);
 - *open* otherwise.
 
-An option is feasible when every demand level is, infeasible when one is. The
-answer is the first feasible option in the search order (cheapest, then fewest
-changes from today), once every option before it is infeasible. Each round gives
-the next look to the open options that could still be the answer: those before the
-first option that is feasible or looks feasible (every level's estimate within the
-risk), and that one. Options after it wait, and are only screened at the first look
-(for the cost-versus-risk frontier). Which replications run depends only on results
-so far, never on timing, so the search is the same whatever the number of workers.
+The bounds are taken only at the planned looks, at the levels of
+:mod:`itsim.plan.bounds`: a wrong bound call over all looks has chance at most
+``alpha``, exactly. An option is feasible when every demand level is, infeasible
+when one is. The answer is the first feasible option in the search order
+(cheapest, then fewest changes from today), once every option before it is
+infeasible.
 
-Guarantee: for any one option, the chance that an early call (by a bound) is wrong
-about its true probability is at most ``alpha`` per demand level (Bonferroni over the
-looks); calls by the certainty rules and at N agree with the N-replication grid by
-construction. See ``docs/plan.md``.
+Each round gives the next look to the open options that could still be the answer:
+those before the first option that is feasible or looks feasible (every level's
+estimate within the risk), and that one. Options are first run (screened) when the
+walk reaches their price, all options of one price together; options after the
+first one that looks feasible wait. Once the answer is known, options dearer than it
+cannot change it: the first option (fewest changes) of each dearer price is screened
+for the cost-versus-risk frontier, the others are not run. Which replications run
+depends only on results so far, never on timing, so the search is the same whatever
+the number of workers.
+
+Guarantee: for any one option and demand level, a call made by a bound is wrong
+about its true probability with chance at most ``alpha`` (on each side); calls by
+the certainty rules and at N agree with the N-replication grid by construction. See
+``docs/plan.md``.
 """
 
 from __future__ import annotations
@@ -40,15 +48,21 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
+
+from itsim.plan.bounds import LOWER, UPPER, crosses, nominal_level
 
 OPEN, FEASIBLE, INFEASIBLE = "open", "feasible", "infeasible"
+#: An option the search never ran: dearer than the answer and not the frontier's choice at its price.
+NOT_RUN = "not run"
+
+Cell = tuple[str, float]
 
 
 @dataclass(frozen=True)
 class Rules:
     """How the search decides: ``risk`` (the largest acceptable probability of being too
-    busy), the replications per option at most (N) and at the first look, and ``alpha``."""
+    busy), the replications per option at most (N) and at the first look, and ``alpha``
+    (the chance of a wrong bound call, on each side, for each option and demand level)."""
 
     risk: float
     max_replications: int = 40
@@ -91,9 +105,12 @@ class Rules:
         return math.floor(self.risk * self.max_replications + 1e-9)
 
     @property
-    def bound_level(self) -> float:
-        """One-sided level of each bound: ``alpha`` spread over the looks."""
-        return self.alpha / len(self.looks)
+    def bound_levels(self) -> dict[str, float]:
+        """One-sided level of the ``lower`` bound (infeasible calls) and of the ``upper`` one
+        (feasible calls): the largest at which a wrong call over all looks has chance at most
+        ``alpha``, exactly (:mod:`itsim.plan.bounds`)."""
+        looks = tuple(self.looks)
+        return {side: nominal_level(looks, self.risk, self.alpha, side) for side in (LOWER, UPPER)}
 
 
 def decide(busy: np.ndarray, rules: Rules) -> tuple[str, str]:
@@ -108,13 +125,12 @@ def decide(busy: np.ndarray, rules: Rules) -> tuple[str, str]:
         return INFEASIBLE, "certain"
     if s + (N - n) <= rules.allowed:
         return FEASIBLE, "certain"
-    level = rules.bound_level
-    low = float(stats.beta.ppf(level, s, n - s + 1)) if s > 0 else 0.0
-    high = float(stats.beta.ppf(1 - level, s + 1, n - s)) if s < n else 1.0
-    if low > rules.risk:
-        return INFEASIBLE, "bound"
-    if high <= rules.risk:
-        return FEASIBLE, "bound"
+    if n in rules.looks:
+        levels = rules.bound_levels
+        if crosses(LOWER, s, n, rules.risk, levels[LOWER]):
+            return INFEASIBLE, "bound"
+        if crosses(UPPER, s, n, rules.risk, levels[UPPER]):
+            return FEASIBLE, "bound"
     if n >= N:
         return (FEASIBLE if s <= rules.allowed else INFEASIBLE), "at N"
     return OPEN, ""
@@ -134,20 +150,25 @@ def looks_feasible(cells: list[np.ndarray], levels: list[tuple[str, str]], rules
                for b, (status, _) in zip(cells, levels, strict=True))
 
 
-def next_round(order: list[str], demands: list[float], busy: dict[tuple[str, float], np.ndarray],
-               rules: Rules) -> dict[tuple[str, float], int]:
+def next_round(order: list[str], prices: list[float], demands: list[float], busy: dict[Cell, np.ndarray],
+               rules: Rules) -> dict[Cell, int]:
     """The replications each (option, demand level) should have after the next round,
     for those that need more; empty when the search is over.
 
-    ``order`` is the option ids in search order; ``busy`` holds each cell's verdicts so far.
+    ``order`` is the option ids in search order, ``prices`` their prices (equal prices are
+    screened together); ``busy`` holds each cell's verdicts so far.
     """
     first = min(rules.first_look, rules.max_replications)
-    unscreened = {(o, d): first for o in order for d in demands if len(busy.get((o, d), ())) == 0}
-    if unscreened:
-        return unscreened
-    targets: dict[tuple[str, float], int] = {}
-    for oid in order:
+    targets: dict[Cell, int] = {}
+    screening = None  # the price whose options this round screens
+    for oid, price in zip(order, prices, strict=True):
+        if screening is not None and price != screening:
+            break
         cells = [busy[(oid, d)] for d in demands]
+        if any(len(b) == 0 for b in cells):
+            targets.update({(oid, d): first for d, b in zip(demands, cells, strict=True) if len(b) == 0})
+            screening = price
+            continue
         levels = [decide(b, rules) for b in cells]
         status = option_status(levels)
         if status == INFEASIBLE:
@@ -160,8 +181,25 @@ def next_round(order: list[str], demands: list[float], busy: dict[tuple[str, flo
     return targets
 
 
-def answer(order: list[str], demands: list[float], busy: dict[tuple[str, float], np.ndarray],
-           rules: Rules) -> str | None:
+def frontier_round(order: list[str], prices: list[float], demands: list[float], busy: dict[Cell, np.ndarray],
+                   rules: Rules, chosen: str | None) -> dict[Cell, int]:
+    """After the search: the first option (fewest changes from today) at each price above the
+    answer's that has not been run, screened for the cost-versus-risk frontier."""
+    if chosen is None:
+        return {}
+    first = min(rules.first_look, rules.max_replications)
+    at = order.index(chosen)
+    seen = {prices[at]}
+    targets: dict[Cell, int] = {}
+    for oid, price in zip(order[at + 1:], prices[at + 1:], strict=True):
+        if price in seen:
+            continue
+        seen.add(price)
+        targets.update({(oid, d): first for d in demands if len(busy[(oid, d)]) == 0})
+    return targets
+
+
+def answer(order: list[str], demands: list[float], busy: dict[Cell, np.ndarray], rules: Rules) -> str | None:
     """The first feasible option in ``order``, once the search is over; None if none is."""
     for oid in order:
         status = option_status([decide(busy[(oid, d)], rules) for d in demands])

@@ -4,7 +4,11 @@ On disk (``--out DIR``): ``DIR/search.json`` names the scenario (its SHA-256) an
 seed the replications belong to; each finished batch of replications of one option
 at one demand level is one parquet file,
 ``DIR/options/<option id>/demand=<level>/reps-<first>-<last>.parquet``, with the
-long table (replication, metric, value) and the metric ``too_busy`` (1.0 or 0.0).
+long table (replication, metric, value) and, beside the metrics, what the plan needs
+of each run (:data:`RECORDS`): ``too_busy`` (1.0 or 0.0), each target it broke
+(``run.broke.<target>``, 1.0), each target's figure (``run.figure.<target>``), and
+``run.wip_peak``, the most projects in progress at once over the whole run (what
+proves that a WIP limit above it would not have changed the run).
 Every file is written atomically (:mod:`itsim.store`), so a search killed at any
 moment loses at most the batches in progress, and a search run again on the same
 directory takes every stored replication instead of computing it. Since a
@@ -28,6 +32,10 @@ import pandas as pd
 from itsim import store
 from itsim.sweep import TOO_BUSY
 
+#: Rows of a run that are not metrics: the verdict, its targets, and the WIP witness.
+RECORDS = (TOO_BUSY, "run.")
+BROKE, FIGURE, WIP_PEAK = "run.broke.", "run.figure.", "run.wip_peak"
+
 _BATCH = re.compile(r"^reps-(\d+)-(\d+)\.parquet$")
 
 
@@ -45,6 +53,7 @@ class Replications:
         self.out = Path(out) if out is not None else None
         self._frames: dict[Cell, list[pd.DataFrame]] = {}
         self._busy: dict[Cell, np.ndarray] = {}
+        self._peaks: dict[Cell, dict[int, float]] = {}
 
     # -- on disk ---------------------------------------------------------------------------
 
@@ -94,6 +103,11 @@ class Replications:
 
     # -- reading and adding ------------------------------------------------------------------
 
+    def has(self, cell: Cell, replication: int) -> bool:
+        """Whether replication ``replication`` of ``cell`` is stored (gap or not)."""
+        self._load(cell)
+        return any(replication in frame["replication"].values for frame in self._frames[cell])
+
     def have(self, cell: Cell) -> int:
         """How many replications (0, 1, ... without a gap) are stored for ``cell``."""
         self._load(cell)
@@ -113,6 +127,39 @@ class Replications:
         rows = pd.concat(frames, ignore_index=True).drop_duplicates(["replication", "metric"])
         return rows[rows["replication"] < n].reset_index(drop=True)
 
+    def metrics(self, cell: Cell, n: int) -> pd.DataFrame:
+        """Long table of the metrics alone (no :data:`RECORDS`) of replications ``0..n-1``."""
+        rows = self.runs(cell, n)
+        keep = ~(rows["metric"].eq(TOO_BUSY) | rows["metric"].str.startswith("run."))
+        return rows[keep].reset_index(drop=True)
+
+    def verdicts(self, cell: Cell, n: int) -> list[dict]:
+        """Each replication's too-busy verdict as :func:`itsim.targets.verdict` gives it
+        (``verdict``, ``reasons`` by target code, ``figures``), for replications ``0..n-1``."""
+        rows = self.runs(cell, n)
+        out = []
+        for r in range(n):
+            mine = rows[rows["replication"] == r]
+            values = dict(zip(mine["metric"], mine["value"], strict=True))
+            out.append({
+                "verdict": values.get(TOO_BUSY, 0.0) > 0.5,
+                "reasons": [{"code": k.removeprefix(BROKE)} for k in values if k.startswith(BROKE)],
+                "figures": {k.removeprefix(FIGURE): v for k, v in values.items() if k.startswith(FIGURE)},
+            })
+        return out
+
+    def wip_peak(self, cell: Cell, replication: int) -> float | None:
+        """``run.wip_peak`` of one stored replication (None if not stored or not recorded)."""
+        self._load(cell)
+        if replication >= len(self._busy[cell]):
+            return None
+        if cell not in self._peaks:
+            rows = pd.concat(self._frames[cell], ignore_index=True)
+            rows = rows[rows["metric"] == WIP_PEAK]
+            self._peaks[cell] = dict(zip(rows["replication"], rows["value"], strict=True))
+        value = self._peaks[cell].get(replication)
+        return None if value is None else float(value)
+
     def add(self, cell: Cell, rows: pd.DataFrame) -> None:
         """Keep one finished batch (long table with the ``too_busy`` metric)."""
         self._load(cell)
@@ -123,6 +170,7 @@ class Replications:
             store.atomic_write_parquet(directory / f"reps-{reps.min()}-{reps.max()}.parquet", rows)
         self._frames[cell].append(rows)
         self._busy[cell] = self._verdicts(self._frames[cell])
+        self._peaks.pop(cell, None)
 
     def fail(self, cell: Cell, text: str) -> Path | None:
         """Record why a replication of ``cell`` failed; returns the file written, if any."""

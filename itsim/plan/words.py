@@ -139,7 +139,10 @@ def summary_lines(plan: dict[str, Any]) -> list[str]:
         f"{fmt.percent(plan['risk'])}"
         + (f"; {plan['left_out_by_budget']} left out by the budget" if plan["left_out_by_budget"] else ""),
         f"Replications: {reps['spent']:,} (a full grid of {plan['method']['max_replications']} per option would "
-        f"take {reps['grid_equivalent']:,}); {reps['computed_now']:,} computed now, the rest already stored",
+        f"take {reps['grid_equivalent']:,})"
+        + (f", and {reps['shared']:,} taken from options whose runs they provably equal" if reps.get("shared")
+           else "")
+        + f"; {reps['computed_now']:,} computed now, the rest already stored",
     ]
     rec = plan["recommended"]
     if rec is not None:

@@ -28,6 +28,7 @@ from itsim.report.text import (
     targets_table,
     tipping_rows,
 )
+from itsim.report.uncertainty import uncertainty_table
 
 T = TypeVar("T")
 
@@ -101,7 +102,7 @@ def write_report(directory: str | Path, images: bool = False) -> Path:
         methods=methods(n, summary.get("warmup_days"), horizon, sweep=False),
         problems=notes + failed,
         verdict_table=targets_table(run),
-        results=[t for t in (maintenance_table(run),) if t is not None],
+        results=[t for t in (maintenance_table(run), uncertainty_table(run)) if t is not None],
         checks=run_checks_table(summary),
         stamp=built_from,
     )

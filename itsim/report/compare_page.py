@@ -90,9 +90,11 @@ def _table(rows: list[RowText], css: str) -> str:
     return f'<table class="{css}">{head}<tbody>' + "".join(_row(r) for r in rows) + "</tbody></table>"
 
 
-def comparison_html(comparison: Comparison, heading: str = "Baseline (A) and what-if (B)") -> str:
+def comparison_html(comparison: Comparison, heading: str = "Baseline (A) and what-if (B)",
+                    tags: tuple[str, str] = ("A · baseline", "B · what-if")) -> str:
     """The comparison as an HTML fragment: verdicts, what differs, headline figures first,
-    every other measure in a collapsed section, and how to read the figures."""
+    every other measure in a collapsed section, and how to read the figures. ``tags`` name
+    the two sides above their verdicts."""
     rows = comparison_rows(comparison, all_metrics=True)
     headline = [r for r in rows if r.metric in comparison.headline_metrics]
     others = [r for r in rows if r.metric not in comparison.headline_metrics]
@@ -101,8 +103,8 @@ def comparison_html(comparison: Comparison, heading: str = "Baseline (A) and wha
         f"<style>{CSS}</style>",
         f"<h2>{_e(heading)}</h2>",
         '<div class="sides">',
-        _side("A · baseline", comparison.a, comparison.verdict_a),
-        _side("B · what-if", comparison.b, comparison.verdict_b),
+        _side(tags[0], comparison.a, comparison.verdict_a),
+        _side(tags[1], comparison.b, comparison.verdict_b),
         "</div>",
     ]
     changes = change_lines(comparison)

@@ -64,6 +64,8 @@ LABELS = {
     "value_delivered": "Value delivered",
     "value_declined": "Value of requests declined",
     "value_lost_shadow_it": "Value of requests lost to shadow IT",
+    "too_busy_probability": "Chance of being too busy",
+    "neglect_hours": "Maintenance late or skipped (all kinds)",
 }
 
 MONEY_METRICS = (

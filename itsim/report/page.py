@@ -110,6 +110,9 @@ class Page:
     checks: Table | None = None
     #: what the report was built from (:mod:`itsim.report.stamp`), kept in its <head>
     stamp: str = ""
+    #: self-contained HTML fragments (already escaped, e.g. a baseline-against-option
+    #: comparison), shown after the key figures
+    embeds: list[str] = field(default_factory=list)
 
 
 @functools.lru_cache(maxsize=1)
@@ -201,6 +204,7 @@ def render(page: Page) -> str:
         _verdict(page),
         f'<section class="checks">{_table(page.checks)}</section>' if page.checks is not None else "",
         _kpis(page.kpis),
+        *page.embeds,
         "<h2>What the simulation shows</h2>",
         *(_chart(b) for b in page.charts),
         *(_table(t) for t in page.results),

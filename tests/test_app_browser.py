@@ -141,7 +141,7 @@ def test_a_leader_moves_engineers_and_policy_runs_and_takes_the_answer_away(serv
             page.get_by_role("combobox", name="Policy").click()
             page.get_by_role("option", name="WIP limit").click()
             page.get_by_role("spinbutton", name="Wip limit").wait_for()  # the policy's parameter, from its Params
-            page.get_by_text("Firefight first (today) → WIP limit (wip_limit = 3)").wait_for()
+            page.get_by_text("Firefight first (today) → WIP limit (wip_limit = 4)").wait_for()
 
             page.get_by_role("button", name="Run", exact=True).click()
             page.locator("div.side[data-status='too_busy']").wait_for()
@@ -154,7 +154,7 @@ def test_a_leader_moves_engineers_and_policy_runs_and_takes_the_answer_away(serv
             text = scenario_file.read_text(encoding="utf-8")
             whatif = itsim.load_scenario(scenario_file)
             assert whatif.role("engineer").count == 1
-            assert whatif.policy.names == ["wip_limit"] and whatif.policy.params == {"wip_limit": 3}
+            assert whatif.policy.names == ["wip_limit"] and whatif.policy.params == {"wip_limit": 4}
             assert "# What-if made with the itsim what-if app from app_small.toml" in text
             assert "count = 1                   # second line, maintenance and projects" in text
             assert tomllib.loads(text)["incidents"] == tomllib.loads(SCENARIO.read_text())["incidents"]

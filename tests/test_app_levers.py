@@ -41,7 +41,7 @@ def comments(text: str) -> list[str]:
 def test_todays_levers_make_no_change() -> None:
     sc = itsim.loads_scenario(BASELINE)
     today = levers_of(sc)
-    assert today.people == {"service_desk": 4, "engineer": 12, "security": 2}
+    assert today.people == {"service_desk": 5, "engineer": 15, "security": 2}
     assert (today.incident_volume, today.project_intake, today.policy) == (1.0, 1.0, ("firefight_first",))
     assert changes(sc, today) == {}
     assert whatif(BASELINE, today, "baseline.toml").text == BASELINE
@@ -50,13 +50,13 @@ def test_todays_levers_make_no_change() -> None:
 
 def test_moved_levers_are_the_dotted_changes_of_the_scenario() -> None:
     sc = itsim.loads_scenario(BASELINE)
-    moved = dataclasses.replace(levers_of(sc), people={"service_desk": 4, "engineer": 9, "security": 3},
+    moved = dataclasses.replace(levers_of(sc), people={"service_desk": 5, "engineer": 9, "security": 3},
                                 incident_volume=0.8, project_intake=1.5)
     assert changes(sc, moved) == {
-        "team.engineer.count": 9, "team.security.count": 3, "incidents.rate_per_day": 44,
+        "team.engineer.count": 9, "team.security.count": 3, "incidents.rate_per_day": 38.4,
         "projects.rate_per_month": 7.5, "scenario.name": "Mid-size company IT (baseline) (what-if)",
     }
-    assert describe(sc, moved) == ["People in the role engineer: 12 → 9", "People in the role security: 2 → 3",
+    assert describe(sc, moved) == ["People in the role engineer: 15 → 9", "People in the role security: 2 → 3",
                                    "Incident volume: 80% of today's", "Project requests: 150% of today's"]
 
 
@@ -70,7 +70,7 @@ def test_the_whatif_file_is_the_users_file_with_the_changes_and_every_comment() 
     assert result.scenario == sc.with_changes(result.changes)
     assert set(comments(BASELINE)) <= set(comments(result.text))
     assert result.text.startswith("# What-if made with the itsim what-if app from baseline.toml.")
-    assert "#   team.engineer.count = 9   (was 12)" in result.text
+    assert "#   team.engineer.count = 9   (was 15)" in result.text
     assert result.scenario.policy.names == ["wip_limit"] and result.scenario.policy.params == {"wip_limit": 2}
     (surge,) = result.scenario.phase
     assert (surge.start_day, surge.end_day, surge.incident_rate_scale) == (30, 86, 1.5)
@@ -102,13 +102,14 @@ def test_volumes_scale_the_rate_the_file_gives(incidents, projects, keys) -> Non
 def test_a_policy_at_its_defaults_is_no_change_and_a_new_one_is_written_out() -> None:
     sc = itsim.loads_scenario(SMALL.replace('name = "firefight_first"', 'name = "wip_limit"'))
     same = dataclasses.replace(levers_of(sc), policy_params=parameter_values(sc, ("wip_limit",)))
-    assert same.policy_params == {"wip_limit": 3}  # the default, from the policy's Params
+    assert same.policy_params == {"wip_limit": 4}  # derived: project people / max_people_per_project
     assert changes(sc, same) == {}
     tighter = dataclasses.replace(same, policy_params={"wip_limit": 1})
     assert changes(sc, tighter)["policy"] == {"name": "wip_limit", "wip_limit": 1}
     gate = dataclasses.replace(same, policy=("intake_gate",),
                                policy_params=parameter_values(sc, ("intake_gate",)))
-    assert changes(sc, gate)["policy"] == {"name": "intake_gate", "window_days": 28, "prior_share": 0.5}
+    assert changes(sc, gate)["policy"] == {"name": "intake_gate", "window_days": 28, "prior_share": 0.5,
+                                           "lead_time_target_days": 30.0}  # derived: the scenario's target
 
 
 def test_parameters_the_file_sets_are_kept_and_a_combination_stays_one() -> None:

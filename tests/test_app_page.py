@@ -55,12 +55,12 @@ def test_the_levers_start_at_the_scenarios_values(app) -> None:
 def test_moving_levers_says_what_changed_and_shows_the_policys_parameters(app) -> None:
     app.sidebar.number_input(key="people.engineer").set_value(1).run()
     app.sidebar.selectbox(key="policy").set_value(("wip_limit",)).run()
-    assert app.sidebar.number_input(key="param.wip_limit.wip_limit").value == 3  # its default, from Params
+    assert app.sidebar.number_input(key="param.wip_limit.wip_limit").value == 4  # its default here: project people / max_people_per_project
     app.sidebar.slider(key="volume.incidents").set_value(150).run()
     app.sidebar.checkbox(key="surge.on").check().run()
     assert whatif_line(app) == (
         "**Your what-if:** People in the role engineer: 4 → 1; Incident volume: 150% of today's; "
-        "Policy: Firefight first (today) → WIP limit (wip_limit = 3); "
+        "Policy: Firefight first (today) → WIP limit (wip_limit = 4); "
         "Surge: incidents +50% for 42 days from day 14 after warm-up")
 
 

@@ -19,7 +19,7 @@ import typing
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsim.policies import available, policy_class
+from itsim.policies import available, build_policy, policy_class
 from itsim.report import fmt
 from itsim.scenario import Scenario, loads_scenario
 from itsim.scenario_edit import apply_changes, changes_header
@@ -159,9 +159,13 @@ def levers_of(scenario: Scenario) -> Levers:
 
 
 def parameter_values(scenario: Scenario, policy: tuple[str, ...]) -> dict[str, Any]:
-    """The parameters of ``policy`` as the scenario sets them, else their defaults."""
+    """The parameters of ``policy`` as the scenario sets them, else the values they take
+    in it: their defaults, or, for a default that depends on the scenario (a WIP limit
+    from the number of project people), the value derived from ``scenario``."""
     given = scenario.policy.params if tuple(scenario.policy.names) == tuple(policy) else {}
-    return {p.name: given.get(p.name, p.default) for name in policy for p in policy_parameters(name)}
+    taken = build_policy(list(policy), dict(given)).effective_params(scenario)
+    return {p.name: given.get(p.name, taken.get(p.name, p.default))
+            for name in policy for p in policy_parameters(name)}
 
 
 def policy_table(scenario: Scenario, levers: Levers) -> dict[str, Any] | None:
@@ -171,7 +175,7 @@ def policy_table(scenario: Scenario, levers: Levers) -> dict[str, Any] | None:
     chosen = {k: v for k, v in levers.policy_params.items() if v is not None}
     given = scenario.policy.params
     if tuple(levers.policy) == tuple(scenario.policy.names):
-        defaults = {p.name: p.default for name in levers.policy for p in policy_parameters(name)}
+        defaults = parameter_values(scenario, levers.policy)
         if set(given) <= set(chosen) and all(given.get(k, defaults.get(k)) == v for k, v in chosen.items()):
             return None
     return {"name": levers.policy[0] if len(levers.policy) == 1 else list(levers.policy), **chosen}

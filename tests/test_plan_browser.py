@@ -25,7 +25,7 @@ def test_plan_report_draws_the_frontier_offline(browser, tmp_path: Path) -> None
     atomic_write_json(tmp_path / "plan.json", found.data)
     visit = Visit(browser, write_plan_report(tmp_path))
     assert_all_charts_drawn(visit, 1)
-    assert "Recommended: 6 desk staff (today 5)." in visit.page.locator(".headline").inner_text()
+    assert "Recommended: 6 desk staff (today 5)." in visit.page.locator("section.headline").inner_text()
 
 
 def test_sensitivity_report_draws_the_tornado_offline(browser, tmp_path: Path) -> None:  # noqa: F811

@@ -11,7 +11,7 @@ import pytest
 import itsim
 from itsim.plan import plan_search
 from itsim.plan.equivalence import heads, member, same_run
-from itsim.policies.base import Policy
+from itsim.policies.base import DECISION_POINTS, Policy
 from itsim.policies.wip_limit import WipLimit
 from itsim.sweep import _cell_scenario
 from tests.test_policies import DEPARTMENT
@@ -25,8 +25,11 @@ def department():
 def test_the_wip_limit_policy_changes_only_whether_a_project_may_start():
     # The proof that a limit never reached changes nothing rests on this: if the policy ever
     # takes part in another decision, the sharing rule of itsim.plan.equivalence must change.
-    hooks = [name for name, value in vars(Policy).items() if inspect.isfunction(value) and not name.startswith("_")]
+    # ``bind`` only reads the limit (given, or derived from the scenario's project people).
+    hooks = [name for name in DECISION_POINTS if name not in ("bind", "unbind")]
     assert [h for h in hooks if h in vars(WipLimit)] == ["may_start_project"]
+    assert set(vars(WipLimit)) & {n for n, v in vars(Policy).items() if inspect.isfunction(v)} == {
+        "derived", "bind", "may_start_project"}
     assert (WipLimit.direct_handoff, WipLimit.deflects) == (True, False)
 
 
@@ -69,7 +72,9 @@ def test_options_differing_only_in_their_wip_limit_are_one_family(department):
 
 
 def test_shared_runs_give_exactly_the_plan_of_simulating_every_run(department):
-    levers = {"policy.wip_limit": [2, 3, 4, 6]}
+    # Without a limit every request starts at once (12 to 29 projects in progress at the
+    # peak here), so the limits that share runs are those above that.
+    levers = {"policy.wip_limit": [2, 4, 30, 40]}
     rules = {"risk": 0.5, "max_replications": 8, "first_look": 4}
     shared = plan_search(department, levers, ["firefight_first", "wip_limit"], **rules).data
     every = plan_search(department, levers, ["firefight_first", "wip_limit"], share=False, **rules).data

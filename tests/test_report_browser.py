@@ -83,7 +83,7 @@ def test_run_report_draws_every_chart_offline(browser, tmp_path: Path) -> None:
     report = write_report(write_run_dir(tmp_path / "run", demand=1.1))
     visit = Visit(browser, report)
     assert_all_charts_drawn(visit, 5)
-    assert "firefighting" in visit.page.locator(".headline").inner_text()
+    assert "firefighting" in visit.page.locator("section.headline").inner_text()
     ARTIFACTS.mkdir(exist_ok=True)
     visit.page.screenshot(path=str(ARTIFACTS / "report.png"), full_page=True)
     assert (ARTIFACTS / "report.png").stat().st_size > 50_000

@@ -27,7 +27,7 @@ import json
 import math
 from dataclasses import dataclass
 
-from itsim.policies.wip_limit import WipLimitParams
+from itsim.policies.wip_limit import default_wip_limit
 from itsim.scenario import Scenario
 
 WIP = "wip_limit"
@@ -50,7 +50,8 @@ def member(scenario: Scenario) -> Member:
     names = scenario.policy.names
     limit = math.inf
     if WIP in names:
-        limit = float(scenario.policy.params.get(WIP, WipLimitParams.model_fields[WIP].default))
+        given = scenario.policy.params.get(WIP)
+        limit = float(given if given is not None else default_wip_limit(scenario))
         policy.pop(WIP, None)
         names = [n for n in names if n != WIP] or [DEFAULT_POLICY]
     policy["name"] = names[0] if len(names) == 1 else names

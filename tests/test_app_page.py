@@ -55,7 +55,7 @@ def test_the_levers_start_at_the_scenarios_values(app) -> None:
 def test_moving_levers_says_what_changed_and_shows_the_policys_parameters(app) -> None:
     app.sidebar.number_input(key="people.engineer").set_value(1).run()
     app.sidebar.selectbox(key="policy").set_value(("wip_limit",)).run()
-    assert app.sidebar.number_input(key="param.wip_limit.wip_limit").value == 4  # its default here: project people / max_people_per_project
+    assert app.sidebar.number_input(key="param.wip_limit.wip_limit").value == 4  # derived from project people
     app.sidebar.slider(key="volume.incidents").set_value(150).run()
     app.sidebar.checkbox(key="surge.on").check().run()
     assert whatif_line(app) == (

@@ -14,6 +14,7 @@ rerun the same command to finish an interrupted sweep) holds every cell,
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 from pathlib import Path
 
 import itsim
@@ -21,7 +22,26 @@ from itsim.experiment import policy_for
 
 SCENARIO = Path(__file__).resolve().parent.parent / "scenarios" / "baseline.toml"
 LEVELS = [0.7, 0.8, 0.9, 1.0, 1.1, 1.2, 1.3]
-POLICIES = ["firefight_first", "wip_limit", "protected_maintenance"]
+# Policies that reorder the same work (a WIP limit, protected maintenance) and policies
+# that take work away (an intake gate turns requests down, deflection invests in
+# self-service): a department tips where its hours run out, so only the second kind
+# can move the point.
+POLICIES = ["firefight_first", "wip_limit", "protected_maintenance", "intake_gate", "deflection"]
+
+
+def what_breaks(grid: itsim.Sweep, band: float) -> list[str]:
+    """One line per policy: the targets broken at the first level past the band, with the
+    number of replications that broke each."""
+    lines = []
+    for policy in grid.policies:
+        cells = sorted((c for c in grid.cells if c.policy == policy and c.done), key=lambda c: c.values["demand_scale"])
+        tipped = next((c for c in cells if c.verdicts["too_busy"].mean() > band), None)
+        if tipped is None:
+            continue
+        codes = Counter(code for text in tipped.verdicts["reasons"] for code in text.split(",") if code)
+        broken = ", ".join(f"{code} {n}/{len(tipped.verdicts)}" for code, n in codes.most_common())
+        lines.append(f"  {policy:<24} at {tipped.values['demand_scale']:g}x: {broken}")
+    return lines
 
 
 def thresholds(grid: itsim.Sweep) -> list[str]:
@@ -57,6 +77,9 @@ def main() -> None:
     print("Where each policy tips into 'too busy' (the share of replications that break a target first"
           f" exceeds {sc.targets.too_busy_above:.0%}):")
     for line in thresholds(grid):
+        print(line)
+    print("Targets broken where each policy first passes the band (replications that broke each):")
+    for line in what_breaks(grid, sc.targets.too_busy_above):
         print(line)
     for cell in grid.failed:
         print(f"  failed: {cell.id} (see {args.out / 'cells' / cell.id / 'error.txt'})")

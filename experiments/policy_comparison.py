@@ -63,7 +63,7 @@ def per_replication(result: itsim.Replicated) -> pd.DataFrame:
     """Metric values by replication (rows) and name (columns), with total neglect and
     the money of delay and refusals added."""
     wide = result.runs.pivot(index="replication", columns="metric", values="value")
-    neglect = [c for c in wide.columns if c.startswith("recurring_neglect_hours.")]
+    neglect = [c for c in wide.columns if c.startswith("neglect_hours.")]
     wide["neglect_hours"] = wide[neglect].sum(axis=1) if neglect else 0.0
     refused = [c for c in ("cost_of_delay", "value_declined", "value_lost_shadow_it") if c in wide]
     wide["delay_and_refusals"] = wide[refused].sum(axis=1)

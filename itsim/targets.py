@@ -225,21 +225,27 @@ def target_figures(scenario: Scenario, busy: Sequence[dict]) -> dict[str, dict]:
         if threshold is None:
             continue
         values = np.array([b.get("figures", {}).get(target.code, math.nan) for b in busy], dtype=float)
-        if not np.isfinite(values).any():
+        values = values[~np.isnan(values)]
+        if not values.size:
             continue
-        mean, lo, hi = mean_ci(values)
+        # An infinite figure (work piling up with nobody to work it) has no mean: the
+        # entry says in how many replications it was unbounded instead.
+        unbounded = int(np.isinf(values).sum())
+        mean, lo, hi = mean_ci(values) if not unbounded else (float(values[np.isinf(values)][0]), math.nan, math.nan)
         broken = sum(any(r["code"] == target.code for r in b["reasons"]) for b in busy)
         out[target.code] = {
             "figure": target.figure,
-            "mean": mean,
+            "mean": _json(mean),
             "ci95": [_json(lo), _json(hi)],
             "target": threshold,
             "limit": target.limit,
             "position": _side(mean, threshold, lo, hi),
             "broken_in": broken,
             "share_broken": broken / len(busy),
-            "replications": int(np.isfinite(values).sum()),
+            "replications": int(values.size),
         }
+        if unbounded:
+            out[target.code]["unbounded_in"] = unbounded
         if target.code == "open_work_growing":
             spare = np.array([b.get("figures", {}).get("open_work_spare_weeks", math.nan) for b in busy])
             spare = spare[np.isfinite(spare)]
@@ -303,7 +309,10 @@ def across_text(target: Target, entry: dict, n: int) -> str:
     how many replications broke it."""
     lo, hi = entry["ci95"]
     interval = f" (95% interval {quantity_range(target, lo, hi)})" if lo is not None and hi is not None else ""
-    return (f"{target.what}: {quantity(target, entry['mean'])} on average{interval}, "
+    figure = f"{quantity(target, entry['mean'])} on average{interval}"
+    if entry.get("unbounded_in"):
+        figure = f"without limit in {entry['unbounded_in']} of {n} replications (nobody available to work it)"
+    return (f"{target.what}: {figure}, "
             f"{position_phrase(target, entry['target'], entry['position'])}{_spare(entry)}; "
             f"broken in {entry['broken_in']} of {n} replications")
 

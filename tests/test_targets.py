@@ -148,3 +148,27 @@ def test_untargeted_neglect_is_not_judged(plain):
     assert result["reasons"][0]["text"] == (
         "hours of security maintenance done late or skipped: 500 h, over the 100 h limit")
     assert math.isclose(result["figures"]["security_neglect"], 500.0)
+
+
+def test_a_team_of_nobody_is_too_busy_and_says_why(tmp_path):
+    scenario = itsim.loads_scenario("""
+[scenario]
+name = "nobody"
+horizon_days = 60
+calendar = "24x7"
+[[team]]
+role = "engineer"
+count = 0
+skills = ["incident"]
+[incidents]
+rate_per_hour = 1
+handled_by = ["engineer"]
+effort_hours = { dist = "exponential", mean = 0.5 }
+""")
+    block = itsim.replicate(scenario, replications=3).summary["too_busy"]
+    assert block["status"] == "too_busy"
+    entry = block["targets"]["open_work_growing"]
+    assert entry["unbounded_in"] == 3 and entry["mean"] is None and entry["position"] == "over"
+    (reason,) = block["reasons"]
+    assert "without limit in 3 of 3 replications (nobody available to work it)" in reason
+    assert "broken in 3 of 3 replications" in reason

@@ -207,7 +207,8 @@ def targets_table(run: RunResults) -> Table | None:
         lo, hi = entry.get("ci95") or (None, None)
         rows.append([
             target.what[0].upper() + target.what[1:],
-            quantity(target, entry.get("mean")),
+            (f"without limit in {entry['unbounded_in']}" if entry.get("unbounded_in")
+             else quantity(target, entry.get("mean"))),
             quantity_range(target, lo, hi) if lo is not None and hi is not None else "–",
             _target_value(target, entry),
             f"{entry.get('broken_in', 0)} of {n}" if n else str(entry.get("broken_in", 0)),

@@ -7,17 +7,19 @@ series of levels (a policy with the values of the other varied keys), doubles th
 replications of the levels that can still move the tipping point, never beyond the most
 asked for (``most``); the others stop. It ends when no level needs more.
 
-A level gets more replications, for either band (too busy and at risk), when both hold:
+A level gets more replications, for either band (too busy and at risk), when
 
+- it is one of the two levels between which the share first exceeds the band, counted
+  from the healthy end (their shares set the interpolated tipping point,
+  :func:`itsim.tipping.crossing`); or
 - its 95% Wilson interval of the share of replications that broke a target still
-  contains the band (more replications could put it on the other side);
-- it lies within the levels spanned by the 95% bootstrap range of where the share first
-  exceeds the band (counted from the healthy end, :func:`itsim.tipping.crossing`), the
-  level just before that range included: the levels whose shares set the tipping point
-  and its interval. Where no level exceeds the band, that is the far end of the range;
-  where the first level already does, the first.
+  contains the band (more replications could put it on the other side) and it lies
+  within the levels spanned by the 95% bootstrap range of that first level, the level
+  just before it included: the levels that set the tipping point's interval. Where no
+  level exceeds the band, that is the far end of the range; where the first level
+  already does, the first.
 
-The second condition is what lets levels far from the tipping point stop at the first
+The span is what lets levels far from the tipping point stop at the first
 look: with 4 replications no binomial interval excludes a band of 0.2 or 0.8 (0 of 4
 has a Wilson interval up to 0.49), but the share moves monotonically along a key whose
 direction is known, so a level far on the healthy side of the crossing cannot set it.
@@ -64,6 +66,9 @@ def levels_to_extend(xs: np.ndarray, busy: Sequence[np.ndarray], key: str, bands
     boot = resampled_shares(busy, rng, SCHEDULE_SAMPLES)[order]
     chosen: set[int] = set()
     for band in bands:
+        first = int(np.argmax(shares[order] > band)) if (shares > band).any() else len(xs)
+        if 0 < first < len(xs):
+            chosen.update(int(order[i]) for i in (first - 1, first))
         for i in _span(boot, band, level):
             k = int(order[i])
             lo, hi = wilson_interval(int(round(busy[k].sum())), len(busy[k]))

@@ -292,6 +292,20 @@ def require_numeric_key(vary: dict[str, Sequence[Any]]) -> None:
                              f"{', '.join(vary)} {'takes' if len(vary) == 1 else 'take'} text"])
 
 
+def tipping_key(vary: Mapping[str, Sequence[Any]], key: str | None = None) -> str:
+    """The key along which a sweep's too-busy point is found: ``key`` if given (it must be
+    varied and numeric), else ``demand_scale`` if varied, else the first numeric varied key.
+    Raises ValueError when there is none."""
+    numeric = [k for k, vs in vary.items() if all(_is_number(v) for v in vs)]
+    if key is None:
+        if not numeric:
+            raise ValueError("no numeric key was varied, so there is no too-busy point")
+        return "demand_scale" if "demand_scale" in numeric else numeric[0]
+    if key not in numeric:
+        raise ValueError(f"{key!r} is not a numeric key of this sweep (varied: {', '.join(vary)})")
+    return key
+
+
 def _strip(problem: str) -> str:
     return problem.removeprefix("with_changes: ")
 
@@ -556,14 +570,7 @@ class Sweep:
         return sweep_html(self)
 
     def _tipping_key(self, key: str | None) -> str:
-        numeric = [k for k, vs in self.vary.items() if all(_is_number(v) for v in vs)]
-        if key is None:
-            if not numeric:
-                raise ValueError("no numeric key was varied, so there is no too-busy point")
-            return "demand_scale" if "demand_scale" in numeric else numeric[0]
-        if key not in numeric:
-            raise ValueError(f"{key!r} is not a numeric key of this sweep (varied: {', '.join(self.vary)})")
-        return key
+        return tipping_key(self.vary, key)
 
     # -- the output directory ---------------------------------------------------------------
 

@@ -98,16 +98,17 @@ def resampled_shares(busy: np.ndarray | Sequence[np.ndarray], rng: np.random.Gen
         matrix = np.asarray(busy, dtype=float)
         draws = rng.integers(0, matrix.shape[1], size=(samples, matrix.shape[1]))
         return matrix[:, draws].mean(axis=2)
+    picks = shared_draws([len(b) for b in busy], rng, samples)
+    return np.array([np.asarray(b, dtype=float)[p].mean(axis=1) for b, p in zip(busy, picks, strict=True)])
+
+
+def shared_draws(counts: Sequence[int], rng: np.random.Generator, samples: int) -> list[np.ndarray]:
+    """Per level, the replications each resample draws (``samples`` x its count), by the
+    rule of :func:`resampled_shares` for unequal counts."""
     most = max(counts)
     shared = rng.integers(0, most, size=(samples, most))
     own = rng.random((samples, most))
-    rows = []
-    for level in busy:
-        level = np.asarray(level, dtype=float)
-        n = len(level)
-        picks = np.where(shared[:, :n] < n, shared[:, :n], (own[:, :n] * n).astype(np.int64))
-        rows.append(level[picks].mean(axis=1))
-    return np.array(rows)
+    return [np.where(shared[:, :n] < n, shared[:, :n], (own[:, :n] * n).astype(np.int64)) for n in counts]
 
 
 def healthy_order(direction: str) -> slice:

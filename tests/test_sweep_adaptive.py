@@ -264,3 +264,13 @@ def test_cli_key_of_unknown_direction_is_fixed_unless_asked(itsim_sweep, scenari
                                     "--adaptive", "--first-look", "2", "--out", tmp_path / "b")
     assert code == 0, err
     assert "adaptive: 2 to 8 replications per cell" in stdout
+
+
+def test_report_says_the_sweep_was_adaptive_and_what_it_used(tmp_path):
+    from itsim.report import write_sweep_report
+
+    grid = run_sweep(SC, {"demand_scale": [0.6, 0.96, 1.3]}, replications=8, adaptive=True, out=tmp_path)
+    page = write_sweep_report(tmp_path).read_text(encoding="utf-8")
+    assert (f"An adaptive sweep: 4 runs per policy and level, then more, up to 8, only near the tipping point "
+            f"({grid.replications_run} simulated runs in all, against 24 for a fixed grid of 8).") in page
+    assert f"0% of {_counts(grid)[0.6]}" in page, "the status grid shows each level's runs"

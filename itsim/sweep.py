@@ -39,7 +39,7 @@ from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
 from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
-from itsim.progress import ProgressArg, progress_for
+from itsim.progress import ProgressArg, ProgressDisplay, progress_for
 from itsim.scenario import Scenario, ScenarioError
 from itsim.scenario_text import plain_value
 from itsim.tipping import tipping_point
@@ -674,6 +674,9 @@ class Sweep:
         same rounds and computes only what is missing."""
         key = self._tipping_key(None)
         bands = (self.scenario.targets.too_busy_above, self.scenario.targets.at_risk_above)
+        display = progress if isinstance(progress, ProgressDisplay) else None
+        if display is not None:
+            display.open_ended = True  # the total grows by round
         wanted = {c.id: self.first_look for c in self.cells}
         active = list(self.cells)
         planned = round_no = 0
@@ -691,6 +694,9 @@ class Sweep:
                         wanted[cell.id] = next_count(wanted[cell.id], self.replications)
                         active.append(cell)
             self._outcomes = {c.id: self._outcomes[c.id] for c in active if c.id in self._outcomes}
+        if display is not None:
+            display.open_ended = False
+            display(self.computed, planned)
         for cell in self.cells:  # held more than the schedule gives it (stored by another schedule)
             if cell.done and len(cell.verdicts) > wanted[cell.id]:
                 self._finish(cell, self._stored_outcomes(cell)[:wanted[cell.id]])

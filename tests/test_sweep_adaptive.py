@@ -2,6 +2,7 @@
 grid where a level reaches the most, independence from workers, resuming, the bootstrap
 over levels of unequal counts, and ``itsim sweep --fixed`` / ``--first-look``."""
 
+import io
 import json
 
 import numpy as np
@@ -10,9 +11,11 @@ import pytest
 
 import itsim
 from itsim.adaptive import levels_to_extend, round_rng
+from itsim.progress import ProgressDisplay
 from itsim.sweep import SweepMismatch
 from itsim.sweep import sweep as run_sweep
 from itsim.tipping import BOOTSTRAP_SAMPLES, resampled_shares, shared_draws, tipping_point
+from tests.test_progress import Terminal
 from tests.test_scenario import MINIMAL
 from tests.test_sweep import itsim_sweep, scenario_file  # noqa: F401  (fixtures)
 
@@ -84,6 +87,27 @@ def test_progress_counts_replications_planned_so_far(adaptive):
     assert all(d <= p for d, p in calls)
     assert calls[-1] == (adaptive.replications_run, adaptive.replications_run)
     assert len({p for _, p in calls}) > 2, "the plan grows round by round"
+
+
+class Watched(ProgressDisplay):
+    """A display that notes, after each update, whether its bar is still drawn."""
+
+    def __call__(self, done, total=None):
+        super().__call__(done, total)
+        self.seen = [*getattr(self, "seen", []), self._bar is not None]
+
+
+def test_progress_display_stays_open_across_rounds_and_says_done_at_the_end(adaptive):
+    show = Watched("sweeping", stream=Terminal())
+    run_sweep(SC, {"demand_scale": LEVELS}, replications=MOST, adaptive=True, progress=show)
+    assert all(show.seen[:-1]) and not show.seen[-1], "the bar closes only once no round is left"
+    plain = io.StringIO()
+    run_sweep(SC, {"demand_scale": LEVELS}, replications=MOST, adaptive=True,
+              progress=ProgressDisplay("sweeping", stream=plain))
+    lines = plain.getvalue().splitlines()
+    assert any(line.endswith("all planned so far; planning more") for line in lines[:-1])
+    total = adaptive.replications_run
+    assert lines[-1].startswith(f"sweeping: {total}/{total} (100%), done in ")
 
 
 class Stop(Exception):

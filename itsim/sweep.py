@@ -448,7 +448,8 @@ class Sweep:
     #: the previous owner of a lock left by a sweep that did not finish (taken over), if any
     stale_lock: dict | None = field(default=None, repr=False)
     _table: pd.DataFrame | None = field(default=None, repr=False)
-    #: an adaptive sweep's replications of the cells it may still extend, by cell id
+    #: an adaptive sweep's replications of the cells it may still extend, by cell id (with
+    #: ``out``, only those of the next round: the others are read back if extended later)
     _outcomes: dict[str, list[_Outcome]] = field(default_factory=dict, repr=False)
 
     @property
@@ -693,7 +694,8 @@ class Sweep:
                     if wanted[cell.id] < self.replications:
                         wanted[cell.id] = next_count(wanted[cell.id], self.replications)
                         active.append(cell)
-            self._outcomes = {c.id: self._outcomes[c.id] for c in active if c.id in self._outcomes}
+            if self.out is not None:  # a stored cell a later round extends again is read back
+                self._outcomes = {c.id: self._outcomes[c.id] for c in active if c.id in self._outcomes}
         if display is not None:
             display.open_ended = False
             display(self.computed, planned)

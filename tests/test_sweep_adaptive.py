@@ -4,6 +4,7 @@ over levels of unequal counts, and ``itsim sweep --fixed`` / ``--first-look``.""
 
 import io
 import json
+import sys
 
 import numpy as np
 import pandas as pd
@@ -134,6 +135,8 @@ def test_interrupted_adaptive_sweep_resumes_to_the_same_results(tmp_path, adapti
     assert _counts(resumed) == _counts(adaptive)
     pd.testing.assert_frame_equal(pd.read_parquet(out / "sweep.parquet"), adaptive.table)
     assert json.loads((out / "too_busy.json").read_text()) == adaptive.too_busy_point()
+    for cell in adaptive.cells:
+        assert json.loads((out / "cells" / cell.id / "summary.json").read_text()) == cell.summary
     meta = json.loads((out / "sweep.json").read_text())
     assert meta["adaptive"] == {"first_look": 4, "most": MOST}
     assert meta["replications_run"] == adaptive.replications_run
@@ -153,6 +156,19 @@ def test_stored_cell_that_cannot_be_extended_is_computed_again(tmp_path, adaptiv
     assert json.loads((out / "too_busy.json").read_text()) == adaptive.too_busy_point()
     assert json.loads((cell / "summary.json").read_text()) == next(
         c.summary for c in adaptive.cells if c.id == cell.name)
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_level_that_stopped_can_be_extended_in_a_later_round(monkeypatch, tmp_path, fixed, stored):
+    schedule = iter([[2], [1], []])  # level 1 stops after round 0 and comes back in round 2
+    monkeypatch.setattr(sys.modules["itsim.sweep"], "levels_to_extend", lambda *a, **k: next(schedule))
+    grid = run_sweep(SC, {"demand_scale": LEVELS[:3]}, replications=MOST, adaptive=True,
+                     out=tmp_path if stored else None)
+    assert list(_counts(grid).values()) == [4, 8, 8]
+    by_id = {c.id: c for c in fixed.cells}
+    for cell in grid.cells:
+        first = by_id[cell.id].runs[by_id[cell.id].runs["replication"] < len(cell.verdicts)]
+        pd.testing.assert_frame_equal(cell.runs.reset_index(drop=True), first.reset_index(drop=True))
 
 
 def test_fixed_and_adaptive_sweeps_do_not_share_a_folder(tmp_path):

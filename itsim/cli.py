@@ -244,8 +244,7 @@ def sweep(
 ) -> None:
     """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept).
 
-    An adaptive sweep spends replications near the tipping point; --fixed runs every cell
-    --replications times (see docs/verdict.md)."""
+    Adaptive along demand, rates and staff counts: see --adaptive/--fixed and docs/verdict.md."""
     from itsim.executors import DaskExecutor
     from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence

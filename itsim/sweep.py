@@ -786,8 +786,8 @@ def _mode(meta: dict) -> str:
     """How a sweep spent replications, in words, from its ``sweep.json``."""
     adaptive = meta.get("adaptive")
     if isinstance(adaptive, dict):
-        return f"an adaptive sweep ({adaptive.get('first_look')} to {adaptive.get('most')} replications per cell)"
-    return f"a fixed grid ({meta.get('replications')} replications per cell)"
+        return f"an adaptive sweep of {adaptive.get('first_look')} to {adaptive.get('most')} replications per cell"
+    return f"a fixed grid of {meta.get('replications')} replications per cell"
 
 
 def _verdicts(cell: Cell) -> np.ndarray:

@@ -173,8 +173,8 @@ def test_a_level_that_stopped_can_be_extended_in_a_later_round(monkeypatch, tmp_
 
 def test_fixed_and_adaptive_sweeps_do_not_share_a_folder(tmp_path):
     run_sweep(SC, {"demand_scale": [0.6, 1.3]}, replications=4, out=tmp_path)
-    with pytest.raises(SweepMismatch, match=r"a fixed grid \(4 replications per cell\) there, an adaptive sweep "
-                                            r"\(2 to 4 replications per cell\) here"):
+    with pytest.raises(SweepMismatch, match="a fixed grid of 4 replications per cell there, an adaptive sweep "
+                                            "of 2 to 4 replications per cell here"):
         run_sweep(SC, {"demand_scale": [0.6, 1.3]}, replications=4, adaptive=True, first_look=2, out=tmp_path)
 
 

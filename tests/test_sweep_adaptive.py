@@ -80,6 +80,13 @@ def test_adaptive_sweep_does_not_depend_on_the_number_of_workers(adaptive):
     assert two.too_busy_point() == adaptive.too_busy_point()
 
 
+def test_levels_table_gives_the_replications_of_each_level(adaptive):
+    from itsim.spreadsheet import sweep_tables
+
+    levels = sweep_tables(adaptive)["Levels"]
+    assert dict(zip(levels["demand_scale"], levels["replications"], strict=True)) == _counts(adaptive)
+
+
 def test_progress_counts_replications_planned_so_far(adaptive):
     calls = []
     run_sweep(SC, {"demand_scale": LEVELS}, replications=MOST, adaptive=True, progress=lambda *a: calls.append(a))

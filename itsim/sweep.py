@@ -696,13 +696,25 @@ class Sweep:
                         active.append(cell)
             if self.out is not None:  # a stored cell a later round extends again is read back
                 self._outcomes = {c.id: self._outcomes[c.id] for c in active if c.id in self._outcomes}
+        planned = self._trim([c for c in self.cells if c.done and len(c.verdicts) > wanted[c.id]], wanted,
+                             executor, progress, planned)
         if display is not None:
             display.open_ended = False
             display(self.computed, planned)
-        for cell in self.cells:  # held more than the schedule gives it (stored by another schedule)
-            if cell.done and len(cell.verdicts) > wanted[cell.id]:
-                self._finish(cell, self._stored_outcomes(cell)[:wanted[cell.id]])
         self._outcomes = {}
+
+    def _trim(self, cells: list[Cell], wanted: dict[str, int], executor: Executor,
+              progress: Callable[[int, int], None] | None, planned: int) -> int:
+        """Cut stored cells that hold more replications than the schedule gave them (stored by
+        another schedule) to their first ``wanted``; those whose replications cannot be read
+        back are computed again. Returns the replications planned so far."""
+        for cell in cells:
+            kept = self._stored_outcomes(cell)[:wanted[cell.id]]
+            if len(kept) == wanted[cell.id]:
+                self._finish(cell, kept)
+            else:
+                cell.summary = cell.runs = cell.verdicts = None
+        return self._run_round([c for c in cells if not c.done], wanted, executor, progress, planned)
 
     def _run_round(self, cells: list[Cell], wanted: dict[str, int], executor: Executor,
                    progress: Callable[[int, int], None] | None, planned: int) -> int:
@@ -715,7 +727,7 @@ class Sweep:
             held = len(cell.verdicts) if cell.done else 0
             if held >= wanted[cell.id]:
                 continue
-            base[k] = self._outcomes.get(cell.id) or (self._stored_outcomes(cell) if held else [])
+            base[k] = list(self._outcomes.get(cell.id) or (self._stored_outcomes(cell) if held else []))
             start = len(base[k])
             tasks += [(cell.scenario, self.seed, r) for r in range(start, wanted[cell.id])]
             owner += [k] * (wanted[cell.id] - start)
@@ -725,7 +737,7 @@ class Sweep:
         left = {k: owner.count(k) for k in base}
         for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=done_before + 1):
             k = owner[i]
-            base[k] = [*base[k], outcome]
+            base[k].append(outcome)
             left[k] -= 1
             if left[k] == 0:
                 self._finish(cells[k], base.pop(k))

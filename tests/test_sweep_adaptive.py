@@ -4,6 +4,7 @@ over levels of unequal counts, and ``itsim sweep --fixed`` / ``--first-look``.""
 
 import io
 import json
+import shutil
 import sys
 
 import numpy as np
@@ -176,6 +177,26 @@ def test_a_level_that_stopped_can_be_extended_in_a_later_round(monkeypatch, tmp_
     for cell in grid.cells:
         first = by_id[cell.id].runs[by_id[cell.id].runs["replication"] < len(cell.verdicts)]
         pd.testing.assert_frame_equal(cell.runs.reset_index(drop=True), first.reset_index(drop=True))
+
+
+@pytest.mark.parametrize("source", ["fixed", "adaptive"])
+def test_stored_cell_with_more_replications_than_the_schedule_gives_is_cut_to_it(tmp_path, adaptive, source):
+    """A cell stored by another schedule (a fixed grid: no replications.json to cut it from,
+    so it is computed again; an adaptive sweep with a larger first look: cut)."""
+    args = dict(vary={"demand_scale": LEVELS}, replications=MOST, adaptive=True)
+    other = tmp_path / "other"
+    if source == "fixed":
+        run_sweep(SC, {"demand_scale": [0.6]}, replications=MOST, out=other)
+    else:
+        run_sweep(SC, **args, first_look=8, out=other)
+    cell = "demand_scale=0.6__policy=firefight_first"
+    shutil.copytree(other / "cells" / cell, tmp_path / "out" / "cells" / cell)
+    grid = run_sweep(SC, **args, out=tmp_path / "out")
+    assert [cid for cid, _ in grid.recomputed] == ([cell] if source == "fixed" else [])
+    assert _counts(grid) == _counts(adaptive)
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "out" / "sweep.parquet"), adaptive.table)
+    assert json.loads((tmp_path / "out" / "cells" / cell / "summary.json").read_text()) == next(
+        c.summary for c in adaptive.cells if c.id == cell)
 
 
 def test_fixed_and_adaptive_sweeps_do_not_share_a_folder(tmp_path):

@@ -106,16 +106,17 @@ class Watched(ProgressDisplay):
         self.seen = [*getattr(self, "seen", []), self._bar is not None]
 
 
-def test_progress_display_stays_open_across_rounds_and_says_done_at_the_end(adaptive):
+def test_progress_display_stays_open_across_rounds_and_says_done_at_the_end():
+    args = dict(vary={"demand_scale": [0.92, 0.96]}, replications=8, adaptive=True)
     show = Watched("sweeping", stream=Terminal())
-    run_sweep(SC, {"demand_scale": LEVELS}, replications=MOST, adaptive=True, progress=show)
+    grid = run_sweep(SC, **args, progress=show)
+    assert grid.replications_run > 8, "more than one round"
     assert all(show.seen[:-1]) and not show.seen[-1], "the bar closes only once no round is left"
     plain = io.StringIO()
-    run_sweep(SC, {"demand_scale": LEVELS}, replications=MOST, adaptive=True,
-              progress=ProgressDisplay("sweeping", stream=plain))
+    run_sweep(SC, **args, progress=ProgressDisplay("sweeping", stream=plain))
     lines = plain.getvalue().splitlines()
     assert any(line.endswith("all planned so far; planning more") for line in lines[:-1])
-    total = adaptive.replications_run
+    total = grid.replications_run
     assert lines[-1].startswith(f"sweeping: {total}/{total} (100%), done in ")
 
 

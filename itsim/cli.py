@@ -232,8 +232,19 @@ def sweep(
     force: Annotated[bool, typer.Option(help="Run even beyond the work limits.")] = False,
     overwrite: Annotated[bool, typer.Option(help="Replace other results in --out (cleared first).")] = False,
     images: Annotated[bool, typer.Option("--images", help=IMAGES_HELP)] = False,
+    adaptive: Annotated[bool | None, typer.Option(
+        "--adaptive/--fixed", show_default=False,
+        help="Adaptive: --first-look replications of every cell, then more, up to --replications, only "
+             "for the levels near the tipping point. Fixed: --replications of every cell. Default: adaptive "
+             "when the key the tipping point is found along has a known direction (demand, rates, staff "
+             "counts) and --replications exceeds --first-look, else fixed.")] = None,
+    first_look: Annotated[int | None, typer.Option(
+        help="Replications of every cell in an adaptive sweep's first round (default: 4).",
+        show_default=False)] = None,
 ) -> None:
-    """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept)."""
+    """Sweep a grid of scenario values and policies; resumable (complete cells in --out are kept).
+
+    Adaptive along demand, rates and staff counts: see --adaptive/--fixed and docs/verdict.md."""
     from itsim.executors import DaskExecutor
     from itsim.folder_lock import FolderLocked
     from itsim.narrative import at_risk_words, key_words, level_statuses, status_colour, tipping_sentence
@@ -248,6 +259,7 @@ def sweep(
     problems += _executor_problems(executor, address)
     if problems:
         raise BadInput(problems)
+    adaptive, look = _sweep_mode(adaptive, first_look, replications, grid)
     try:
         sc = load_scenario(scenario)
         require_numeric_key(grid)
@@ -262,7 +274,8 @@ def sweep(
     progress = _progress(None, f"sweeping {printable(sc.name, one_line=True)}")
     try:
         result = run_sweep(sc, grid, policy, replications=replications, seed=seed, out=out,
-                           executor=runner, progress=progress, force=force, overwrite=overwrite)
+                           executor=runner, progress=progress, force=force, overwrite=overwrite,
+                           adaptive=adaptive, first_look=look)
     except (SweepMismatch, FolderLocked) as exc:
         raise BadInput([str(exc)]) from None
     except Interrupted as exc:
@@ -281,14 +294,20 @@ def sweep(
     from itsim.spreadsheet import write_sweep_tables
 
     _write_tables(lambda formats: write_sweep_tables(out, result, formats), format_)
-    current = result.resumed == len(cells) and _report_is_current(out, images)
+    current = result.computed == 0 and _report_is_current(out, images)
     report, chart_problems = (_report(_write_sweep_report, out, images) if failed < len(cells) and not current
                               else (None, []))
     n_policies = len(result.policies)
     shape = " x ".join([f"{len(v)} values of {k}" for k, v in grid.items()]
                        + [f"{n_policies} {'policy' if n_policies == 1 else 'policies'}"])
-    echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), {replications} replications each "
-         f"(seed {result.seed}); {len(cells) - result.resumed} computed, {result.resumed} already done")
+    if adaptive:
+        echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), adaptive: {look} to "
+             f"{replications} replications per cell, {result.replications_run} in all against "
+             f"{len(cells) * replications} for a fixed grid (seed {result.seed}); {result.computed} replications "
+             f"computed now, {result.resumed} cells found stored")
+    else:
+        echo(f"{printable(sc.name, one_line=True)}: {len(cells)} cells ({shape}), {replications} replications "
+             f"each (seed {result.seed}); {len(cells) - result.resumed} computed, {result.resumed} already done")
     try:
         points = result.too_busy_point()
     except ValueError:
@@ -310,6 +329,33 @@ def sweep(
         sys.exit(1)
     if failed:
         sys.exit(1)
+
+
+def _sweep_mode(adaptive: bool | None, first_look: int | None, replications: int,
+                grid: dict[str, list]) -> tuple[bool, int]:
+    """Whether the sweep is adaptive, and its first look (see ``itsim sweep --help``)."""
+    from itsim.adaptive import FIRST_LOOK
+    from itsim.sweep import tipping_key
+    from itsim.tipping import declared_direction
+
+    if first_look is not None and first_look < 1:
+        raise BadInput([f"--first-look: must be >= 1 (got {first_look})"])
+    if adaptive is False and first_look is not None:
+        raise BadInput(["--first-look: only for adaptive sweeps (drop --fixed)"])
+    look = FIRST_LOOK if first_look is None else first_look
+    if adaptive is None:
+        try:
+            key = tipping_key(grid)
+        except ValueError:
+            key = None
+        adaptive = key is not None and declared_direction(key) is not None and replications > look
+        if first_look is not None and not adaptive:
+            why = (f"--replications {replications} is not above it" if replications <= look
+                   else f"{key or 'no numeric key'} has no known direction; add --adaptive")
+            raise BadInput([f"--first-look: this sweep is fixed ({why})"])
+    if adaptive and look > replications:
+        raise BadInput([f"--first-look: at most --replications (got {look} > {replications})"])
+    return adaptive, look
 
 
 def _specs(flag: str, texts: list[str], problems: list[str]) -> dict[str, list]:

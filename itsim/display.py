@@ -147,8 +147,10 @@ def _sweep_title(grid: Sweep) -> str:
                        + [_plural(len(grid.policies), "policy").replace("policys", "policies")])
     done = sum(c.done for c in grid.cells)
     failed = len(grid.failed)
-    text = (f"{grid.scenario.name!r}: {shape}, {_plural(grid.replications, 'replication')} per cell "
-            f"(seed {grid.seed}); {done} of {len(grid.cells)} cells done")
+    per_cell = (f"adaptive, {grid.first_look} to {grid.replications} replications per cell "
+                f"({grid.replications_run} in all)" if grid.adaptive
+                else f"{_plural(grid.replications, 'replication')} per cell")
+    text = f"{grid.scenario.name!r}: {shape}, {per_cell} (seed {grid.seed}); {done} of {len(grid.cells)} cells done"
     return text + (f", {failed} failed" if failed else "")
 
 

@@ -209,11 +209,14 @@ def at_risk_words(entry: dict, values: list) -> str:
 
 def level_statuses(entry: dict) -> list[tuple[str, str]]:
     """Each level tested with its share of replications that broke a target, and its status
-    by the bands (``[("0.6× 5%", "healthy"), ...]``)."""
+    by the bands (``[("0.6× 5%", "healthy"), ...]``); after an adaptive sweep, with the
+    replications each level got (``"0.6× 0% of 4"``)."""
     key = entry.get("varied", "demand_scale")
     band, risk = entry.get("band", 0.8), (entry.get("at_risk") or {}).get("band", 0.2)
+    counts = [n for _, n in entry.get("replications") or []]
     out = []
-    for x, share in entry.get("shares") or []:
+    for i, (x, share) in enumerate(entry.get("shares") or []):
         state = TOO_BUSY if share > band else ("at_risk" if share > risk else "healthy")
-        out.append((f"{short_level(key, x)} {share:.0%}", state))
+        of = f" of {counts[i]}" if i < len(counts) else ""
+        out.append((f"{short_level(key, x)} {share:.0%}{of}", state))
     return out

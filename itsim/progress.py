@@ -35,7 +35,12 @@ def duration(seconds: float) -> str:
 
 class ProgressDisplay:
     """Call with ``(done)`` or ``(done, total)`` as pieces of work finish; closes itself when
-    ``done`` reaches the total, or on leaving a ``with`` block. ``stream`` defaults to stderr."""
+    ``done`` reaches the total, or on leaving a ``with`` block. ``stream`` defaults to stderr.
+
+    While ``open_ended`` is set (an adaptive sweep, whose total is the work planned so far
+    and grows by round), reaching the total neither closes it nor reads as done."""
+
+    open_ended = False
 
     def __init__(self, label: str, total: int | None = None, stream: TextIO | None = None):
         self.label = label
@@ -58,7 +63,7 @@ class ProgressDisplay:
             self._line(done)
         else:
             self._bar.update(self._task, completed=done, total=self.total)
-        if self.total is not None and done >= self.total:
+        if self.total is not None and done >= self.total and not self.open_ended:
             self.close()
 
     def __enter__(self) -> ProgressDisplay:
@@ -106,7 +111,9 @@ class ProgressDisplay:
         while self._next_line <= done:
             self._next_line += max(1, total // PLAIN_STEPS)
         elapsed = time.monotonic() - self.started
-        if done >= total:
+        if done >= total and self.open_ended:
+            timing = f"{duration(elapsed)} elapsed, all planned so far; planning more"
+        elif done >= total:
             timing = f"done in {duration(elapsed)}"
         else:
             left = elapsed / done * (total - done) if done else None

@@ -68,8 +68,10 @@ def _load_sweep(directory: Path) -> Sweep:
             cell.summary, cell.runs, cell.verdicts = store.read_cell(where)
         elif (where / "error.txt").exists():
             cell.error = (where / "error.txt").read_text(encoding="utf-8")
+    adaptive = meta.get("adaptive")
     return Sweep(scenario, meta["values"], meta["policies"], int(meta["replications"]), int(meta["seed"]), cells,
-                 out=directory)
+                 out=directory, adaptive=isinstance(adaptive, dict),
+                 first_look=adaptive.get("first_look") if isinstance(adaptive, dict) else None)
 
 
 def compare(a: Replicated | str | Path | Side, b: Replicated | str | Path | Side) -> Comparison:

@@ -76,8 +76,8 @@ def write_run_tables(out: str | Path, summary: dict, runs: pd.DataFrame, timeser
 
 def sweep_tables(grid) -> dict[str, pd.DataFrame]:
     """The tables of a :class:`itsim.Sweep`, by sheet name: Tipping points (as
-    :meth:`~itsim.Sweep.too_busy_frame`), Levels (each cell's verdict) and Summary (each
-    cell's metrics with intervals)."""
+    :meth:`~itsim.Sweep.too_busy_frame`), Levels (each cell's verdict and the replications
+    behind it) and Summary (each cell's metrics with intervals)."""
     levels, metrics = [], []
     for cell in grid.cells:
         coords = {**cell.values, "policy": cell.policy}
@@ -87,7 +87,7 @@ def sweep_tables(grid) -> dict[str, pd.DataFrame]:
         block = cell.summary.get("too_busy") or {}
         lo, hi = block.get("ci95") or (None, None)
         levels.append({**coords, "status": block.get("status"), "probability": block.get("probability"),
-                       "lo": lo, "hi": hi})
+                       "lo": lo, "hi": hi, "replications": cell.summary.get("replications")})
         frame = summary_frame(cell.summary)
         for k, v in reversed(coords.items()):
             frame.insert(0, k, v)

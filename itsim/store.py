@@ -36,6 +36,7 @@ __all__ = [
     "DamagedResults", "CellExpectation", "atomic_write_bytes", "atomic_write_text",
     "atomic_write_json", "atomic_write_parquet", "is_temporary", "remove_orphaned_temporaries", "clear_folder",
     "write_run", "read_summary", "cell_complete", "write_cell", "write_cell_error", "read_cell",
+    "read_cell_replications",
     "check_run_folder", "check_sweep_folder",
 ]
 
@@ -89,15 +90,19 @@ def read_summary(out: Path) -> dict:
 # A sweep writes one run directory per cell under ``cells/``, plus ``verdicts.parquet``
 # (replication, too_busy, reasons) from which the too-busy point is computed. A cell
 # is complete once its ``summary.json`` exists; a cell that raised holds ``error.txt``
-# instead and is computed again when the sweep is resumed.
+# instead and is computed again when the sweep is resumed. A cell of an adaptive sweep
+# also keeps ``replications.json`` (each replication's metrics, checks, verdict and
+# timings; its weekly series are in ``timeseries.parquet``), from which it is extended
+# when a later round gives it more replications.
 
 
 @dataclass(frozen=True)
 class CellExpectation:
-    """What a stored cell must hold to be reused: its scenario, replications and seed."""
+    """What a stored cell must hold to be reused: its scenario, replications (a count, or
+    the counts allowed, for a cell of an adaptive sweep) and seed."""
 
     scenario: Scenario
-    replications: int
+    replications: int | range
     seed: int
 
 
@@ -105,20 +110,52 @@ def cell_complete(directory: Path) -> bool:
     return (Path(directory) / "summary.json").exists()
 
 
-def write_cell(directory: Path, scenario: Scenario, result: Replicated, verdicts: pd.DataFrame) -> None:
+def write_cell(directory: Path, scenario: Scenario, result: Replicated, verdicts: pd.DataFrame,
+               replications: list[dict] | None = None) -> None:
     """Write a finished cell: leftovers of an interrupted attempt go, ``summary.json`` comes
-    last (an older one goes first, so a half-rewritten cell is never taken as complete)."""
+    last (an older one goes first, so a half-rewritten cell, an extended one included, is
+    never taken as complete). ``replications``: each replication's parts but its weekly
+    series, kept in ``replications.json`` so that the cell can be extended later."""
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     remove_orphaned_temporaries(directory)
     (directory / "summary.json").unlink(missing_ok=True)
     (directory / "error.txt").unlink(missing_ok=True)
     atomic_write_parquet(directory / "verdicts.parquet", verdicts)
+    if replications is not None:
+        atomic_write_text(directory / "replications.json",
+                          json.dumps({"replications": replications}, sort_keys=True, default=_plain) + "\n")
     write_run(directory, scenario, result)
 
 
+def _plain(value: Any) -> Any:
+    """numpy numbers as Python numbers, for JSON."""
+    if hasattr(value, "item"):
+        return value.item()
+    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
+
+
+def read_cell_replications(directory: Path) -> list[dict[str, Any]]:
+    """The replications of a complete cell of an adaptive sweep, in order, each as
+    ``replications.json`` holds it with its weekly series (``timeseries``) added; raises
+    :class:`DamagedResults` when they cannot be read or do not match the cell's runs."""
+    directory = Path(directory)
+    entries = _json_object(directory / "replications.json").get("replications")
+    runs = _table(directory / "runs.parquet", ("replication",))
+    series = _table(directory / "timeseries.parquet", ("replication",))
+    if (not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries)
+            or sorted(e.get("replication", -1) for e in entries) != sorted(set(runs["replication"]))):
+        raise DamagedResults(f"{directory / 'replications.json'}: does not list the cell's replications")
+    entries = sorted(entries, key=lambda e: e["replication"])
+    for entry in entries:
+        entry["timeseries"] = series[series["replication"] == entry["replication"]].reset_index(drop=True)
+    return entries
+
+
 def write_cell_error(directory: Path, text: str) -> None:
-    """Record why a cell failed (it stays incomplete, so a resumed sweep tries it again)."""
+    """Record why a cell failed (it is incomplete from now on, an earlier round's results
+    of an adaptive sweep's cell included, so a resumed sweep tries it again)."""
+    (Path(directory) / "summary.json").unlink(missing_ok=True)
     atomic_write_text(Path(directory) / "error.txt", text if text.endswith("\n") else text + "\n")
 
 
@@ -140,14 +177,22 @@ def _expect_cell(directory: Path, expect: CellExpectation, summary: dict, runs: 
                  verdicts: pd.DataFrame) -> None:
     from itsim.scenario import ScenarioError, load_scenario
 
-    for key, wanted in (("replications", expect.replications), ("seed", expect.seed)):
+    allowed = expect.replications
+    if isinstance(allowed, range):
+        held = summary.get("replications")
+        if not (isinstance(held, int) and held in allowed):
+            raise DamagedResults(f"{directory / 'summary.json'}: replications {held!r} there, "
+                                 f"{allowed.start} to {allowed.stop - 1} here")
+    else:
+        held = allowed
+    for key, wanted in (("replications", held), ("seed", expect.seed)):
         if summary.get(key) != wanted:
             raise DamagedResults(f"{directory / 'summary.json'}: {key} {summary.get(key)!r} there, {wanted} here")
-    reps = set(range(expect.replications))
+    reps = set(range(held))
     for name, frame in (("runs.parquet", runs), ("verdicts.parquet", verdicts)):
         if set(frame["replication"]) != reps:
             raise DamagedResults(f"{directory / name}: replications {sorted(set(frame['replication']))[:5]} "
-                                 f"do not match 0..{expect.replications - 1}")
+                                 f"do not match 0..{held - 1}")
     try:
         stored = load_scenario(directory / "scenario.toml")
     except ScenarioError as exc:

@@ -10,6 +10,11 @@ With ``out``, each cell is written to ``out/cells/<cell id>/`` as soon as its la
 replication finishes; a sweep rerun on the same directory with the same
 arguments skips complete cells and ends with the same results as an
 uninterrupted one.
+
+An adaptive sweep (``adaptive=True``) runs a few replications of every cell, then
+more, round by round, only where they can move the tipping point
+(:mod:`itsim.adaptive`); each cell is stored after every round that gives it more
+replications, and a resumed adaptive sweep replays the schedule from what is stored.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ import numpy as np
 import pandas as pd
 
 from itsim import store, workload
+from itsim.adaptive import FIRST_LOOK, levels_to_extend, next_count, round_rng
 from itsim.executors import Executor, LocalExecutor
 from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
 from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
-from itsim.progress import ProgressArg, progress_for
+from itsim.progress import ProgressArg, ProgressDisplay, progress_for
 from itsim.scenario import Scenario, ScenarioError
 from itsim.scenario_text import plain_value
 from itsim.tipping import tipping_point
@@ -286,6 +292,20 @@ def require_numeric_key(vary: dict[str, Sequence[Any]]) -> None:
                              f"{', '.join(vary)} {'takes' if len(vary) == 1 else 'take'} text"])
 
 
+def tipping_key(vary: Mapping[str, Sequence[Any]], key: str | None = None) -> str:
+    """The key along which a sweep's too-busy point is found: ``key`` if given (it must be
+    varied and numeric), else ``demand_scale`` if varied, else the first numeric varied key.
+    Raises ValueError when there is none."""
+    numeric = [k for k, vs in vary.items() if all(_is_number(v) for v in vs)]
+    if key is None:
+        if not numeric:
+            raise ValueError("no numeric key was varied, so there is no too-busy point")
+        return "demand_scale" if "demand_scale" in numeric else numeric[0]
+    if key not in numeric:
+        raise ValueError(f"{key!r} is not a numeric key of this sweep (varied: {', '.join(vary)})")
+    return key
+
+
 def _strip(problem: str) -> str:
     return problem.removeprefix("with_changes: ")
 
@@ -347,6 +367,8 @@ def sweep(
     progress: ProgressArg = None,
     force: bool = False,
     overwrite: bool = False,
+    adaptive: bool = False,
+    first_look: int = FIRST_LOOK,
 ) -> Sweep:
     """Run every cell of the grid ``vary`` (key -> values) times ``policies``.
 
@@ -364,16 +386,30 @@ def sweep(
     replications to run). A cell that raises is recorded (``Cell.error``) and the others
     go on. Work beyond the limits of :mod:`itsim.workload` is refused before any starts,
     unless ``force``.
+
+    ``adaptive``: run ``first_look`` replications of every cell, then double them, round
+    by round, only for the levels that can still move the too-busy point, up to
+    ``replications`` (:mod:`itsim.adaptive`); a cell that reaches ``replications`` holds
+    exactly the fixed grid's replications. The progress function is then called with
+    (replications finished, replications planned so far), the total growing by round.
     """
     expect_scenario(scenario, "sweep")
     expect_count(replications, "replications", 1)
+    if adaptive:
+        expect_count(first_look, "first_look", 1)
+        if first_look > replications:
+            raise ValueError(f"first_look must be <= replications (the most a cell gets), "
+                             f"got {first_look} > {replications}")
     seed = scenario.scenario.seed if seed is None else seed
     expect_count(seed, "seed", 0)
     vary = _grid(vary)
     cells = plan(scenario, vary, policies, force=force)
     check_sweep_work(cells, replications, force)
     grid = Sweep(scenario, vary, list(dict.fromkeys(c.policy for c in cells)),
-                 replications, seed, cells, Path(out) if out is not None else None)
+                 replications, seed, cells, Path(out) if out is not None else None,
+                 adaptive=adaptive, first_look=first_look if adaptive else None)
+    if adaptive:
+        grid._tipping_key(None)  # an adaptive sweep needs a numeric key to aim at
     executor = executor if executor is not None else LocalExecutor(workers)
     with progress_for(progress, f"sweeping {scenario.name}") as update:
         if grid.out is None:
@@ -389,7 +425,10 @@ def sweep(
 
 @dataclass
 class Sweep:
-    """The result of :func:`sweep`: the ``cells``, the long ``table`` and :meth:`too_busy_point`."""
+    """The result of :func:`sweep`: the ``cells``, the long ``table`` and :meth:`too_busy_point`.
+
+    ``replications`` is the count of every cell of a fixed grid, and the most a cell of an
+    adaptive sweep gets (``adaptive``, starting from ``first_look``; :meth:`counts`)."""
 
     scenario: Scenario = field(repr=False)
     vary: dict[str, list[Any]]
@@ -398,13 +437,20 @@ class Sweep:
     seed: int
     cells: list[Cell] = field(repr=False)
     out: Path | None = None
-    #: cells found complete in ``out`` when the sweep started (not computed again)
+    adaptive: bool = False
+    first_look: int | None = None
+    #: cells found complete in ``out`` when the sweep started (reused, not computed again)
     resumed: int = 0
+    #: replications simulated by this call (not those reused from ``out``)
+    computed: int = 0
     #: ``(cell id, problem)`` of stored cells that could not be reused and were computed again
     recomputed: list[tuple[str, str]] = field(default_factory=list, repr=False)
     #: the previous owner of a lock left by a sweep that did not finish (taken over), if any
     stale_lock: dict | None = field(default=None, repr=False)
     _table: pd.DataFrame | None = field(default=None, repr=False)
+    #: an adaptive sweep's replications of the cells it may still extend, by cell id (with
+    #: ``out``, only those of the next round: the others are read back if extended later)
+    _outcomes: dict[str, list[_Outcome]] = field(default_factory=dict, repr=False)
 
     @property
     def varied(self) -> list[str]:
@@ -413,6 +459,15 @@ class Sweep:
     @property
     def failed(self) -> list[Cell]:
         return [c for c in self.cells if c.error is not None]
+
+    def counts(self) -> dict[str, int]:
+        """Replications held by each computed cell, by cell id (all equal in a fixed grid)."""
+        return {c.id: len(c.verdicts) for c in self.cells if c.done}
+
+    @property
+    def replications_run(self) -> int:
+        """Replications behind the results, against ``len(cells) x replications`` for a fixed grid."""
+        return sum(self.counts().values())
 
     @property
     def table(self) -> pd.DataFrame:
@@ -460,9 +515,12 @@ class Sweep:
         integer = all(isinstance(v, int) and not isinstance(v, bool) for v in self.vary[key])
         result = {}
         for name, cells in self._groups(key).items():
-            xs, busy = _busy_matrix([c for c in cells if c.done], key)
+            done = sorted((c for c in cells if c.done), key=lambda c: c.values[key])
+            xs, busy = _busy_matrix(done, key)
             result[name] = tipping_point(xs, busy, key, targets.too_busy_above, targets.at_risk_above,
                                          level=level, rng=rng, integer=integer)
+            if self.adaptive:
+                result[name]["replications"] = [[c.values[key], len(c.verdicts)] for c in done]
         return result
 
     def too_busy_frame(self, key: str | None = None, level: float = 0.95) -> pd.DataFrame:
@@ -513,14 +571,7 @@ class Sweep:
         return sweep_html(self)
 
     def _tipping_key(self, key: str | None) -> str:
-        numeric = [k for k, vs in self.vary.items() if all(_is_number(v) for v in vs)]
-        if key is None:
-            if not numeric:
-                raise ValueError("no numeric key was varied, so there is no too-busy point")
-            return "demand_scale" if "demand_scale" in numeric else numeric[0]
-        if key not in numeric:
-            raise ValueError(f"{key!r} is not a numeric key of this sweep (varied: {', '.join(self.vary)})")
-        return key
+        return tipping_key(self.vary, key)
 
     # -- the output directory ---------------------------------------------------------------
 
@@ -534,7 +585,7 @@ class Sweep:
             "replications": self.replications,
             "seed": self.seed,
             "cells": len(self.cells),
-        }
+        } | ({"adaptive": {"first_look": self.first_look, "most": self.replications}} if self.adaptive else {})
 
     def _open(self, overwrite: bool = False) -> None:
         """Check that ``out`` holds nothing or this same sweep (with ``overwrite``, clear it);
@@ -547,10 +598,13 @@ class Sweep:
         path = self.out / "sweep.json"
         old = self._stored_meta(path)
         if old is not None:
-            differ = [k for k in meta if json.dumps(old.get(k), sort_keys=True) != json.dumps(meta[k], sort_keys=True)]
+            keys = [*meta, *(["adaptive"] if "adaptive" in old and "adaptive" not in meta else [])]
+            differ = [k for k in keys
+                      if json.dumps(old.get(k), sort_keys=True) != json.dumps(meta.get(k), sort_keys=True)]
             if differ:
                 what = "; ".join(
                     "the scenario file changed" if k == "scenario_sha256"
+                    else f"{_mode(old)} there, {_mode(meta)} here" if k == "adaptive"
                     else f"{k}: {json.dumps(old.get(k))} there, {json.dumps(meta[k])} here" for k in differ
                 )
                 raise SweepMismatch(
@@ -561,7 +615,8 @@ class Sweep:
             store.atomic_write_text(self.out / "scenario.toml", self.scenario.dumps())
             store.atomic_write_json(path, {**meta, "failed": None})
         store.remove_orphaned_temporaries(self.out)  # left by a sweep killed while writing
-        expect = {"replications": self.replications, "seed": self.seed}
+        counts = range(1, self.replications + 1) if self.adaptive else self.replications
+        expect = {"replications": counts, "seed": self.seed}
         for c in self.cells:
             if not store.cell_complete(self._cell_dir(c)):
                 continue
@@ -597,6 +652,9 @@ class Sweep:
     def _compute(self, executor: Executor, progress: Callable[[int, int], None] | None) -> None:
         """Compute every cell not done, one task per cell and replication; store each cell
         as soon as its last replication is in."""
+        if self.adaptive:
+            self._compute_adaptive(executor, progress)
+            return
         todo = [c for c in self.cells if not c.done]
         replications = self.replications
         tasks = [(c.scenario, self.seed, r) for c in todo for r in range(replications)]
@@ -606,17 +664,110 @@ class Sweep:
             finished.setdefault(k, []).append(outcome)
             if len(finished[k]) == replications:
                 self._finish(todo[k], finished.pop(k))
+            self.computed = done
             if progress is not None:
                 progress(done, len(tasks))
+
+    def _compute_adaptive(self, executor: Executor, progress: Callable[[int, int], None] | None) -> None:
+        """Round by round (:mod:`itsim.adaptive`): bring every cell of the round to its
+        count, store it, then decide from the cells' replications which go on. Cells
+        found in ``out`` give the replications they hold, so a resumed sweep replays the
+        same rounds and computes only what is missing."""
+        key = self._tipping_key(None)
+        bands = (self.scenario.targets.too_busy_above, self.scenario.targets.at_risk_above)
+        display = progress if isinstance(progress, ProgressDisplay) else None
+        if display is not None:
+            display.open_ended = True  # the total grows by round
+        wanted = {c.id: self.first_look for c in self.cells}
+        active = list(self.cells)
+        planned = round_no = 0
+        while active:
+            planned = self._run_round(active, wanted, executor, progress, planned)
+            round_no += 1
+            rng = round_rng(self.seed, round_no)
+            active = []
+            for cells in self._groups(key).values():
+                series = sorted((c for c in cells if c.done), key=lambda c: c.values[key])
+                busy = [_verdicts(c)[:wanted[c.id]] for c in series]
+                for i in levels_to_extend([c.values[key] for c in series], busy, key, bands, rng):
+                    cell = series[i]
+                    if wanted[cell.id] < self.replications:
+                        wanted[cell.id] = next_count(wanted[cell.id], self.replications)
+                        active.append(cell)
+            if self.out is not None:  # a stored cell a later round extends again is read back
+                self._outcomes = {c.id: self._outcomes[c.id] for c in active if c.id in self._outcomes}
+        planned = self._trim([c for c in self.cells if c.done and len(c.verdicts) > wanted[c.id]], wanted,
+                             executor, progress, planned)
+        if display is not None:
+            display.open_ended = False
+            display(self.computed, planned)
+        self._outcomes = {}
+
+    def _trim(self, cells: list[Cell], wanted: dict[str, int], executor: Executor,
+              progress: Callable[[int, int], None] | None, planned: int) -> int:
+        """Cut stored cells that hold more replications than the schedule gave them (stored by
+        another schedule) to their first ``wanted``; those whose replications cannot be read
+        back are computed again. Returns the replications planned so far."""
+        for cell in cells:
+            kept = self._stored_outcomes(cell)[:wanted[cell.id]]
+            if len(kept) == wanted[cell.id]:
+                self._finish(cell, kept)
+            else:
+                cell.summary = cell.runs = cell.verdicts = None
+        return self._run_round([c for c in cells if not c.done], wanted, executor, progress, planned)
+
+    def _run_round(self, cells: list[Cell], wanted: dict[str, int], executor: Executor,
+                   progress: Callable[[int, int], None] | None, planned: int) -> int:
+        """Bring each of ``cells`` to its ``wanted`` replications (computing only those it lacks)
+        and store it; return the replications planned so far, this round's included."""
+        base: dict[int, list[_Outcome]] = {}
+        tasks: list[tuple[Scenario, int, int]] = []
+        owner: list[int] = []
+        for k, cell in enumerate(cells):
+            held = len(cell.verdicts) if cell.done else 0
+            if held >= wanted[cell.id]:
+                continue
+            base[k] = list(self._outcomes.get(cell.id) or (self._stored_outcomes(cell) if held else []))
+            start = len(base[k])
+            tasks += [(cell.scenario, self.seed, r) for r in range(start, wanted[cell.id])]
+            owner += [k] * (wanted[cell.id] - start)
+        done_before, planned = self.computed, planned + len(tasks)
+        if progress is not None:
+            progress(done_before, planned)
+        left = {k: owner.count(k) for k in base}
+        for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=done_before + 1):
+            k = owner[i]
+            base[k].append(outcome)
+            left[k] -= 1
+            if left[k] == 0:
+                self._finish(cells[k], base.pop(k))
+            self.computed = done
+            if progress is not None:
+                progress(done, planned)
+        return planned
+
+    def _stored_outcomes(self, cell: Cell) -> list[_Outcome]:
+        """A stored cell's replications, read back to be extended; none (the cell is then
+        computed from its first replication) when they cannot be read."""
+        try:
+            parts = store.read_cell_replications(self._cell_dir(cell))
+        except store.DamagedResults as exc:
+            self.recomputed.append((cell.id, str(exc)))
+            return []
+        return [_Outcome(p["replication"], p, None) for p in parts]
 
     def _finish(self, cell: Cell, outcomes: list[_Outcome]) -> None:
         outcomes = sorted(outcomes, key=lambda o: o.replication)
         errors = [o.error for o in outcomes if o.error is not None]
         if errors:
             cell.error = errors[0]
+            cell.summary = cell.runs = cell.verdicts = None
+            self._outcomes.pop(cell.id, None)
             if self.out is not None:
                 store.write_cell_error(self._cell_dir(cell), cell.error)
             return
+        if self.adaptive:
+            self._outcomes[cell.id] = outcomes
         runs = [o.run(cell.scenario) for o in outcomes]
         result = collect(cell.scenario, self.seed, runs)
         verdicts = pd.DataFrame({
@@ -625,7 +776,8 @@ class Sweep:
             "reasons": [",".join(x["code"] for x in r.too_busy["reasons"]) for r in runs],
         })
         if self.out is not None:
-            store.write_cell(self._cell_dir(cell), cell.scenario, result, verdicts)
+            kept = [{k: v for k, v in o.parts.items() if k != "timeseries"} for o in outcomes]
+            store.write_cell(self._cell_dir(cell), cell.scenario, result, verdicts, kept if self.adaptive else None)
             self._load(cell)
         else:
             cell.summary, cell.runs, cell.verdicts, cell.error = result.summary, result.runs, verdicts, None
@@ -638,17 +790,35 @@ class Sweep:
         except ValueError:
             too_busy = {}
         store.atomic_write_json(self.out / "too_busy.json", too_busy)
-        store.atomic_write_json(self.out / "sweep.json", {**self._meta(), "failed": len(self.failed)})
+        used = {"replications_run": self.replications_run} if self.adaptive else {}
+        store.atomic_write_json(self.out / "sweep.json", {**self._meta(), "failed": len(self.failed), **used})
 
 
-def _busy_matrix(cells: list[Cell], key: str) -> tuple[np.ndarray, np.ndarray]:
-    """Levels of ``key`` (ascending) and too-busy verdicts (levels x replications), over
-    the replications every cell has."""
+def _mode(meta: dict) -> str:
+    """How a sweep spent replications, in words, from its ``sweep.json``."""
+    adaptive = meta.get("adaptive")
+    if isinstance(adaptive, dict):
+        return f"an adaptive sweep of {adaptive.get('first_look')} to {adaptive.get('most')} replications per cell"
+    return f"a fixed grid of {meta.get('replications')} replications per cell"
+
+
+def _verdicts(cell: Cell) -> np.ndarray:
+    """A computed cell's too-busy verdicts (1.0/0.0) in replication order."""
+    return cell.verdicts.sort_values("replication", kind="stable")["too_busy"].to_numpy(dtype=float)
+
+
+def _busy_matrix(cells: list[Cell], key: str) -> tuple[np.ndarray, np.ndarray | list[np.ndarray]]:
+    """Levels of ``key`` (ascending) and too-busy verdicts: levels x replications where
+    every cell holds the same replications; else (an adaptive sweep) one array per level
+    with its own replications 0, 1, ... in order."""
     if not cells:
         return np.zeros(0), np.zeros((0, 0))
     cells = sorted(cells, key=lambda c: c.values[key])
     xs = np.array([float(c.values[key]) for c in cells])
-    reps = sorted(set.intersection(*(set(c.verdicts["replication"]) for c in cells)))
+    held = [set(c.verdicts["replication"]) for c in cells]
+    if any(h != held[0] for h in held):
+        return xs, [_verdicts(c) for c in cells]
+    reps = sorted(held[0])
     busy = np.array([
         c.verdicts.set_index("replication").loc[reps, "too_busy"].to_numpy(dtype=float) for c in cells
     ]).reshape(len(cells), len(reps))

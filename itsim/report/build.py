@@ -17,6 +17,7 @@ from itsim.report.page import ChartBlock, Page, StatusGrid, render
 from itsim.report.sweep_charts import SWEEP_CHARTS
 from itsim.report.text import (
     Verdict,
+    adaptive_line,
     level_phrase,
     maintenance_table,
     methods,
@@ -122,8 +123,12 @@ def write_sweep_report(directory: str | Path, images: bool = False) -> Path:
     n = sweep.meta.get("replications")
     levels = sweep.x_values
     subtitle = (f"Policies compared from {level_phrase(sweep.x_key, levels[0])} to "
-                f"{level_phrase(sweep.x_key, levels[-1])}"
-                + (f"; {n} simulated runs per policy and level." if n else "."))
+                f"{level_phrase(sweep.x_key, levels[-1])}")
+    if isinstance(sweep.meta.get("adaptive"), dict):
+        subtitle += ". " + adaptive_line(sweep.meta)
+        n = None  # the runs differ by level (the status grid shows each level's)
+    else:
+        subtitle += f"; {n} simulated runs per policy and level." if n else "."
     charts, notes, failed, built_from = _charts(SWEEP_CHARTS, sweep, directory, images)
     note = (f"Values as run at {level_phrase(sweep.x_key, sweep.reference_x)}; the sweep varies "
             f"{fmt.key_label(sweep.x_key).lower()} and the policy.")

@@ -370,6 +370,16 @@ def _reach(entry: dict) -> float:
     return point if worse else -point
 
 
+def adaptive_line(meta: dict) -> str:
+    """One line on an adaptive sweep's replications, from its ``sweep.json``."""
+    adaptive, cells, most = meta["adaptive"], meta.get("cells"), meta.get("replications")
+    used = meta.get("replications_run")
+    fixed = cells * most if isinstance(cells, int) and isinstance(most, int) else None
+    against = f"{used:,} simulated runs in all, against {fixed:,} for a fixed grid of {most}" if used and fixed else ""
+    return (f"An adaptive sweep: {adaptive.get('first_look')} runs per policy and level, then more, up to "
+            f"{most}, only near the tipping point" + (f" ({against})." if against else "."))
+
+
 def methods(replications: int | None, warmup: float | None, horizon: float | None,
             sweep: bool) -> list[str]:
     """A short plain-language methods note: what was simulated and what the ranges mean."""

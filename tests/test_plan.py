@@ -197,6 +197,16 @@ def test_looks_double_then_step_up_to_the_most_replications():
     assert Rules(0.1, 12, 12).looks == [12]
 
 
+def test_a_round_stops_short_of_the_next_look_where_certainty_could_decide_sooner():
+    rules = Rules(0.3, 40, 4)  # 12 of 40 too busy allowed; looks 4, 8, 16, 24, 32, 40
+    assert rules.next_count(4, 0) == 8  # nothing certain before the next look
+    assert rules.next_count(16, 12) == 17  # one more too-busy run makes it certainly infeasible
+    assert rules.next_count(16, 10) == 19
+    assert rules.next_count(32, 8) == 36  # 4 more runs, none too busy, make it certainly feasible
+    assert rules.next_count(24, 11) == 26
+    assert all(rules.next_count(n, s) <= rules.next_look(n) for n in range(40) for s in range(n + 1))
+
+
 def test_options_come_cheapest_first_then_with_fewest_changes(mmc):
     options, today, left_out = build_options(
         mmc, {"team.desk.count": [6, 5], "policy.share": [0.2]}, ["protected_maintenance", "firefight_first"],

@@ -99,6 +99,16 @@ class Rules:
     def next_look(self, n: int) -> int:
         return next(k for k in self.looks if k > n)
 
+    def next_count(self, n: int, s: int) -> int:
+        """Replications to have next, with ``s`` of ``n`` too busy so far: the next look, or
+        sooner where the certainty rules could decide sooner (``allowed + 1 - s`` more
+        too-busy runs make it certainly infeasible; ``N - allowed + s`` runs with no more
+        too busy make it certainly feasible). Bounds are still taken only at the looks, so
+        their levels and guarantee are unchanged."""
+        look = self.next_look(n)
+        sooner = (n + self.allowed + 1 - s, self.max_replications - self.allowed + s)
+        return min((c for c in sooner if n < c < look), default=look)
+
     @property
     def allowed(self) -> int:
         """Too-busy replications allowed out of N (the full grid's rule: share <= risk)."""
@@ -175,7 +185,7 @@ def next_round(order: list[str], prices: list[float], demands: list[float], busy
             continue
         for d, b, (s, _) in zip(demands, cells, levels, strict=True):
             if s == OPEN:
-                targets[(oid, d)] = rules.next_look(len(b))
+                targets[(oid, d)] = rules.next_count(len(b), int(np.sum(b)))
         if status == FEASIBLE or looks_feasible(cells, levels, rules):
             break
     return targets

@@ -4,7 +4,7 @@ Starts ``itsim app SCENARIO`` (default replications unless ``--replications``), 
 it in the system Chromium through playwright, and times from pressing Run to the
 answer on the page and to the report's download button:
 
-1. the first what-if on a freshly started app: 12 engineers → 9 and a WIP limit
+1. the first what-if on a freshly started app: today's engineers → 9 and a WIP limit
    (today's scenario is simulated too, and the worker processes start);
 2. a second what-if, the policy back to today's (today's results are kept);
 3. coming back to the first what-if's levers, already run (no Run needed).
@@ -30,7 +30,8 @@ from pathlib import Path
 from benchmarks.results import write_json
 from itsim.app import DEFAULT_REPLICATIONS
 from itsim.app.launch import free_port, wait_until_serving
-from itsim.app.simulations import usable_cores
+from itsim.cores import usable_cores
+from itsim.scenario import load_scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -59,7 +60,8 @@ def in_app(scenario: Path, replications: int, workers: int) -> dict[str, float]:
             engineers = page.get_by_label("Engineer", exact=True)
             engineers.fill("9")
             engineers.press("Enter")
-            page.get_by_text("engineer: 12 → 9").wait_for()
+            today = load_scenario(scenario).role("engineer").count
+            page.get_by_text(f"engineer: {today} → 9").wait_for()
             pick_policy(page, "WIP limit")
             out["first_answer_s"], out["first_report_s"] = run(page)
             pick_policy(page, "Firefight first (today)")

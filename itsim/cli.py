@@ -361,18 +361,9 @@ def _sweep_mode(adaptive: bool | None, first_look: int | None, replications: int
 def _specs(flag: str, texts: list[str], problems: list[str]) -> dict[str, list]:
     """``KEY=SPEC`` flags as key -> values; bad ones are added to ``problems``."""
     from itsim.sweep import parse_vary
+    from itsim.whatif import keyed_flags
 
-    found: dict[str, list] = {}
-    for text in texts:
-        try:
-            key, values = parse_vary(text)
-        except ValueError as exc:
-            problems.append(f"{flag} {exc}")
-            continue
-        if key in found:
-            problems.append(f"{flag} {key}: given more than once")
-        found[key] = values
-    return found
+    return keyed_flags(flag, texts, parse_vary, problems)
 
 
 def _executor_problems(executor: str, address: str | None) -> list[str]:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -52,19 +53,28 @@ def parse_setting(text: str) -> tuple[str, Any]:
         return key, raw
 
 
-def parse_settings(texts: list[str]) -> dict[str, Any]:
-    """Settings in the order given; raises :class:`ScenarioError` with a line per problem."""
-    changes: dict[str, Any] = {}
-    problems = []
+def keyed_flags(flag: str, texts: list[str], parse: Callable[[str], tuple[str, Any]],
+                problems: list[str]) -> dict[str, Any]:
+    """Repeated ``flag KEY=...`` options as key -> value, in the order given, each read by
+    ``parse`` (which raises ValueError naming what is wrong); bad ones and keys given more
+    than once are added to ``problems``, a line each, naming ``flag``."""
+    found: dict[str, Any] = {}
     for text in texts:
         try:
-            key, value = parse_setting(text)
+            key, value = parse(text)
         except ValueError as exc:
-            problems.append(f"--set {exc}")
+            problems.append(f"{flag} {exc}")
             continue
-        if key in changes:
-            problems.append(f"--set {key}: given more than once")
-        changes[key] = value
+        if key in found:
+            problems.append(f"{flag} {key}: given more than once")
+        found[key] = value
+    return found
+
+
+def parse_settings(texts: list[str]) -> dict[str, Any]:
+    """Settings in the order given; raises :class:`ScenarioError` with a line per problem."""
+    problems: list[str] = []
+    changes = keyed_flags("--set", texts, parse_setting, problems)
     if problems:
         raise ScenarioError(problems)
     return changes

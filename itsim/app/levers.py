@@ -164,8 +164,7 @@ def parameter_values(scenario: Scenario, policy: tuple[str, ...]) -> dict[str, A
     from the number of project people), the value derived from ``scenario``."""
     given = scenario.policy.params if tuple(scenario.policy.names) == tuple(policy) else {}
     taken = build_policy(list(policy), dict(given)).effective_params(scenario)
-    return {p.name: given.get(p.name, taken.get(p.name, p.default))
-            for name in policy for p in policy_parameters(name)}
+    return {p.name: taken[p.name] for name in policy for p in policy_parameters(name)}
 
 
 def policy_table(scenario: Scenario, levers: Levers) -> dict[str, Any] | None:

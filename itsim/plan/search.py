@@ -28,7 +28,9 @@ infeasible.
 
 Each round gives the next look to the open options that could still be the answer:
 those before the first option that is feasible or looks feasible (every level's
-estimate within the risk), and that one. Options are first run (screened) when the
+estimate within the risk), and that one; a round stops short of the next look where
+the certainty rules could decide sooner (:meth:`Rules.next_count`). Options are first
+run (screened) when the
 walk reaches their price, all options of one price together; options after the
 first one that looks feasible wait. Once the answer is known, options dearer than it
 cannot change it: the first option (fewest changes) of each dearer price is screened

@@ -191,18 +191,27 @@ def test_decisions_follow_the_certainty_bound_and_grid_rules(busy, n, expected):
     assert decide(verdicts, Rules(0.1, 40, 4))[0] == expected
 
 
-def test_looks_double_then_step_up_to_the_most_replications():
-    assert Rules(0.1, 40, 4).looks == [4, 8, 16, 24, 32, 40]
-    assert Rules(0.1, 12, 3).looks == [3, 6, 9, 12]
+def test_looks_come_every_half_first_look_up_to_the_most_replications():
+    assert Rules(0.1, 40, 4).looks == [4, *range(6, 41, 2)]
+    assert Rules(0.1, 12, 3).looks == list(range(3, 13))
     assert Rules(0.1, 12, 12).looks == [12]
+    assert Rules(0.1, 5, 8).looks == [5]
+
+
+def test_the_report_names_evenly_spaced_looks_by_their_first_steps():
+    from itsim.plan.report import _looks_in_words
+
+    assert _looks_in_words(Rules(0.3, 40, 4).looks) == "4, 6, 8, ... 40"
+    assert _looks_in_words([4, 8, 16, 24, 32, 40]) == "4, 8, 16, 24, 32, 40"  # uneven: in full
+    assert _looks_in_words(Rules(0.3, 6, 3).looks) == "3, 4, 5, 6"
 
 
 def test_a_round_stops_short_of_the_next_look_where_certainty_could_decide_sooner():
-    rules = Rules(0.3, 40, 4)  # 12 of 40 too busy allowed; looks 4, 8, 16, 24, 32, 40
-    assert rules.next_count(4, 0) == 8  # nothing certain before the next look
+    rules = Rules(0.3, 40, 4)  # 12 of 40 too busy allowed; looks 4, 6, 8, ..., 40
+    assert rules.next_count(4, 0) == 6  # nothing certain before the next look
     assert rules.next_count(16, 12) == 17  # one more too-busy run makes it certainly infeasible
-    assert rules.next_count(16, 10) == 19
-    assert rules.next_count(32, 8) == 36  # 4 more runs, none too busy, make it certainly feasible
+    assert rules.next_count(16, 10) == 18
+    assert rules.next_count(28, 1) == 29  # one more run, not too busy, makes it certainly feasible
     assert rules.next_count(24, 11) == 26
     assert all(rules.next_count(n, s) <= rules.next_look(n) for n in range(40) for s in range(n + 1))
 

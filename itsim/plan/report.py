@@ -156,9 +156,17 @@ def _options_note(plan: dict[str, Any]) -> str:
     return note + "."
 
 
+def _looks_in_words(looks: list[int]) -> str:
+    """``[4, 6, 8, ..., 40]`` as "4, 6, 8, ... 40" (evenly spaced but for the last step, which
+    may be shorter); short or uneven lists in full."""
+    if len(looks) > 4 and len({b - a for a, b in zip(looks[:-2], looks[1:-1], strict=True)}) == 1:
+        return f"{looks[0]}, {looks[1]}, {looks[2]}, ... {looks[-1]}"
+    return ", ".join(str(k) for k in looks)
+
+
 def _methods(plan: dict[str, Any]) -> list[str]:
     m = plan["method"]
-    looks = ", ".join(str(k) for k in m["looks"])
+    looks = _looks_in_words(m["looks"])
     reps = plan["replications"]
     shared = (f" {reps['shared']:,} of the runs the search needed were not simulated again: a limit on work in "
               "progress that a run never reached leaves that run unchanged, so it was taken from the same option "

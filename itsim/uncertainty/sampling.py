@@ -41,9 +41,8 @@ def latin_hypercube(dimensions: int, samples: int, seed: int) -> np.ndarray:
 
 def sobol_points(dimensions: int, samples: int, seed: int) -> np.ndarray:
     """The first ``samples`` points of a scrambled Sobol' sequence (rows x ``dimensions``):
-    every prefix of a power-of-two length is balanced, so a search that adds
-    replications in doubling batches covers the beliefs evenly at those looks, and
-    every prefix is spread evenly."""
+    every prefix of a power-of-two length is balanced and every other prefix is spread
+    evenly, so each look of a search that adds replications covers the beliefs evenly."""
     from scipy.stats import qmc
 
     engine = qmc.Sobol(d=dimensions, scramble=True, rng=np.random.default_rng([seed, 0x50B0]))

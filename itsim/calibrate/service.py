@@ -16,25 +16,16 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
+from itsim.stats import wilson_interval
+
 MIN_AGREEMENT = 0.9
 MIN_SLA_TICKETS = 20
 MIN_ABANDONED = 5
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval for a share ``k / n``."""
-    if n == 0:
-        return (math.nan, math.nan)
-    p = k / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
 
 
 @dataclass(frozen=True)
@@ -54,7 +45,7 @@ class PriorityMix:
         return raw
 
     def interval(self, k: int) -> tuple[float, float]:
-        return wilson(self.counts[k], self.n)
+        return wilson_interval(self.counts[k], self.n)
 
 
 def priority_mix(classes: np.ndarray) -> PriorityMix | None:
@@ -80,7 +71,7 @@ class Escalation:
 
     @property
     def interval(self) -> tuple[float, float]:
-        return wilson(self.escalated, self.n)
+        return wilson_interval(self.escalated, self.n)
 
 
 def escalation(reassignments: np.ndarray) -> Escalation | None:

@@ -232,8 +232,8 @@ def plan_search(
     runner.bring_up(screen)
     n.update(screen)
     busy = verdicts()
-    statuses = {o: (option_status([decide(busy[(o, d)], rules) for d in levels]),
-                    [decide(busy[(o, d)], rules) for d in levels]) for o in order}
+    decisions = {o: [decide(busy[(o, d)], rules) for d in levels] for o in order}
+    statuses = {o: (option_status(calls), calls) for o, calls in decisions.items()}
     # The comparison with today: the recommended option (or, if none, the least risky one)
     # and today's plan, on the same replications, at least as many as the search gave it.
     if chosen is not None:

@@ -22,6 +22,7 @@ import pandas as pd
 from itsim.compare import Comparison, Side, compare_results
 from itsim.plan.store import Cell, Replications
 from itsim.plan.words import describe
+from itsim.report.data import neglect_prefix
 from itsim.scenario import Scenario
 from itsim.stats import summarise
 from itsim.targets import overall
@@ -32,8 +33,6 @@ PLAN_HEADLINE = (
     "too_busy_probability", "cost_staff", "cost_of_delay", "value_declined", "value_lost_shadow_it",
     "cost_downtime", "cost_total", "project_lead_time_days", "neglect_hours", "neglect_hours.security",
 )
-#: Families of per-risk neglect metrics; the first one a run has is summed as ``neglect_hours``.
-NEGLECT_FAMILIES = ("neglect_hours.", "recurring_neglect_hours.")
 
 
 def _with_derived(metrics: pd.DataFrame, busy: Any) -> pd.DataFrame:
@@ -41,14 +40,11 @@ def _with_derived(metrics: pd.DataFrame, busy: Any) -> pd.DataFrame:
     reps = sorted(metrics["replication"].unique())
     extra = [pd.DataFrame({"replication": reps, "metric": "too_busy_probability",
                            "value": [float(busy[r]) for r in reps]})]
-    if "neglect_hours" not in set(metrics["metric"]):
-        for prefix in NEGLECT_FAMILIES:
-            family = metrics[metrics["metric"].str.startswith(prefix)]
-            if len(family):
-                total = family.groupby("replication")["value"].sum(min_count=1)
-                extra.append(pd.DataFrame({"replication": total.index, "metric": "neglect_hours",
-                                           "value": total.to_numpy()}))
-                break
+    names = set(metrics["metric"])
+    family = metrics[metrics["metric"].str.startswith(neglect_prefix(names))]
+    if "neglect_hours" not in names and len(family):
+        total = family.groupby("replication")["value"].sum(min_count=1)
+        extra.append(pd.DataFrame({"replication": total.index, "metric": "neglect_hours", "value": total.to_numpy()}))
     out = pd.concat([metrics, *extra], ignore_index=True)
     return out.sort_values(["replication", "metric"], kind="stable", ignore_index=True)
 

@@ -225,8 +225,7 @@ def money_chart(run: RunResults) -> Figure | None:
 
 def neglect_chart(run: RunResults) -> Figure | None:
     """Hours of recurring work done late or skipped, by risk category, with 95% CI."""
-    prefix = "neglect_hours." if run.metrics_with_prefix("neglect_hours.") else "recurring_neglect_hours."
-    data = estimate_rows(run, neglect_items(run.metrics_with_prefix(prefix)), "this run")
+    data = estimate_rows(run, neglect_items(run.neglect_metrics()), "this run")
     if data.empty:
         return None
     chart = interval_bars(data, "Hours of maintenance done late or skipped", ",.3~r")

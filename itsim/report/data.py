@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,17 @@ class Estimate:
     mean: float
     low: float = math.nan
     high: float = math.nan
+
+
+#: Stored metrics of maintenance neglected per category: by category, or by risk in
+#: results written before there were categories.
+NEGLECT_PREFIXES = ("neglect_hours.", "recurring_neglect_hours.")
+
+
+def neglect_prefix(names: Iterable[str]) -> str:
+    """Which family of per-category neglect metrics ``names`` (stored metric names) hold."""
+    names = list(names)
+    return next((p for p in NEGLECT_PREFIXES if any(n.startswith(p) for n in names)), NEGLECT_PREFIXES[-1])
 
 
 @dataclass(frozen=True)
@@ -55,6 +67,10 @@ class RunResults:
     def metrics_with_prefix(self, prefix: str) -> list[str]:
         """Stored metric names that start with ``prefix`` (e.g. ``recurring_neglect_hours.``)."""
         return sorted(m for m in self.summary.get("metrics", {}) if m.startswith(prefix))
+
+    def neglect_metrics(self) -> list[str]:
+        """Stored per-category neglect metrics (:func:`neglect_prefix`)."""
+        return self.metrics_with_prefix(neglect_prefix(self.summary.get("metrics", {})))
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from itsim.report.charts import (
     side_by_side,
     title,
 )
-from itsim.report.data import SweepResults, series_labels, series_order, sweep_estimates
+from itsim.report.data import SweepResults, neglect_prefix, series_labels, series_order, sweep_estimates
 from itsim.stats import mean_ci
 
 INTERVAL_NOTE = "Line: mean of the simulated runs; shading: 95% interval"
@@ -231,7 +231,7 @@ def money_chart(sweep: SweepResults) -> Figure | None:
 def neglect_chart(sweep: SweepResults) -> Figure | None:
     """Recurring work done late or skipped, by risk category, per policy at today's demand."""
     names = [str(m) for m in sweep.table["metric"].unique()]
-    prefix = "neglect_hours." if any(m.startswith("neglect_hours.") for m in names) else "recurring_neglect_hours."
+    prefix = neglect_prefix(names)
     metrics = sorted(m for m in names if m.startswith(prefix))
     data = _at_reference(sweep, neglect_items(metrics))
     if data.empty:

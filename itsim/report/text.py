@@ -230,9 +230,8 @@ def _target_value(target, entry: dict) -> str:
 
 def neglect_estimates(run: RunResults) -> dict[str, Estimate]:
     """Hours of maintenance done late or skipped, by category (older results: by risk)."""
-    prefix = "neglect_hours." if run.metrics_with_prefix("neglect_hours.") else "recurring_neglect_hours."
     out = {}
-    for metric in run.metrics_with_prefix(prefix):
+    for metric in run.neglect_metrics():
         est = run.estimate(metric)
         if est is not None:
             out[metric.split(".", 1)[1]] = est

@@ -21,7 +21,7 @@ from itsim.policies.prioritise_value import PrioritiseValue
 from itsim.policies.prioritise_wsjf import PrioritiseWsjf
 from itsim.policies.protected_maintenance import ProtectedMaintenance
 from itsim.policies.wip_limit import WipLimit
-from itsim.scenario_text import ScenarioError, toml_text
+from itsim.scenario_text import ScenarioError, did_you_mean, toml_text
 
 if TYPE_CHECKING:
     from itsim.scenario import Scenario
@@ -79,12 +79,8 @@ def policy_class(name: str) -> type[Policy]:
         return _REGISTRY[name]
     ep = _entry_points(tuple(sys.path)).get(name)
     if ep is None:
-        import difflib
-
         known = names()
-        close = difflib.get_close_matches(str(name), known, n=1)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise KeyError(f"unknown policy {name!r}{hint} (known: {', '.join(sorted(known))})")
+        raise KeyError(f"unknown policy {name!r}{did_you_mean(name, known)} (known: {', '.join(sorted(known))})")
     try:
         cls = ep.load()
     except Exception as exc:  # whatever a third-party module raises on import

@@ -359,13 +359,12 @@ class BoundView:
 
     def __getattr__(self, name: str):
         """Only for names the view lacks: say what a policy may use instead."""
-        import difflib
+        from itsim.scenario_text import did_you_mean
 
         if name in INSTEAD:
             hint = f"; use {INSTEAD[name]}"
         else:
-            close = difflib.get_close_matches(name, [n for n in dir(WorldView) if not n.startswith("_")], n=1)
-            hint = f"; did you mean {close[0]!r}?" if close else ""
+            hint = did_you_mean(name, [n for n in dir(WorldView) if not n.startswith("_")])
         raise AttributeError(f"a policy sees the world as itsim.policies.view.WorldView, which has no {name!r}{hint}")
 
     # -- the clock

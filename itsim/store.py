@@ -27,6 +27,7 @@ from itsim.atomic import (
     remove_orphaned_temporaries,
 )
 from itsim.folder_lock import LOCK_NAME
+from itsim.scenario_text import plain_value
 
 if TYPE_CHECKING:
     from itsim.experiment import Replicated
@@ -124,15 +125,8 @@ def write_cell(directory: Path, scenario: Scenario, result: Replicated, verdicts
     atomic_write_parquet(directory / "verdicts.parquet", verdicts)
     if replications is not None:
         atomic_write_text(directory / "replications.json",
-                          json.dumps({"replications": replications}, sort_keys=True, default=_plain) + "\n")
+                          json.dumps({"replications": plain_value(replications)}, sort_keys=True) + "\n")
     write_run(directory, scenario, result)
-
-
-def _plain(value: Any) -> Any:
-    """numpy numbers as Python numbers, for JSON."""
-    if hasattr(value, "item"):
-        return value.item()
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def read_cell_replications(directory: Path) -> list[dict[str, Any]]:

@@ -60,13 +60,19 @@ class Check:
         return self.value <= self.limit  # NaN fails
 
 
+def peak_head_count(scenario: Scenario) -> int:
+    """The most people the scenario ever has: every role at its largest head count (in
+    ``[[team]]`` or any phase) at once."""
+    peak = {t.role: t.count for t in scenario.team}
+    for phase in scenario.phase:
+        for role, change in phase.team.items():
+            peak[role] = max(peak.get(role, 0), change.get("count", 0))
+    return sum(peak.values())
+
+
 def staff_scale(scenario: Scenario) -> float:
     """Most person-hours a single day can hold (for a relative tolerance on the hours ledger)."""
-    counts = {t.role: t.count for t in scenario.team}
-    for ph in scenario.phase:
-        for role, change in ph.team.items():
-            counts[role] = max(counts[role], change["count"])
-    return 24.0 * max(1, sum(counts.values()))
+    return 24.0 * max(1, peak_head_count(scenario))
 
 
 def evaluate(run: Run) -> list[Check]:

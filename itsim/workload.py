@@ -27,6 +27,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from itsim.checks import peak_head_count
 from itsim.model.arrivals import PhaseScale
 from itsim.model.calendar import calendar as make_calendar
 from itsim.model.recurring import PERIOD_WEEKS
@@ -117,7 +118,7 @@ def estimate(scenario: Scenario) -> Workload:
     if inc is not None and pj is not None and dyn.shadow_it_incidents_per_week > 0:
         items["shadow-IT incidents"] = requests * dyn.shadow_it_incidents_per_week * weeks / 2
 
-    return Workload(items=items, person_days=_peak_people(scenario) * days)
+    return Workload(items=items, person_days=peak_head_count(scenario) * days)
 
 
 def _mean_scale(windows: list[tuple[float, float, float]], hours: float) -> float:
@@ -127,15 +128,6 @@ def _mean_scale(windows: list[tuple[float, float, float]], hours: float) -> floa
     scale = PhaseScale(windows)
     edges = [0.0, *(p for p in scale.points if 0 < p < hours), hours]
     return math.fsum(scale((a + b) / 2) * (b - a) for a, b in zip(edges, edges[1:], strict=False)) / hours
-
-
-def _peak_people(scenario: Scenario) -> int:
-    """The most people the scenario ever has, every role at its largest head count at once."""
-    peak = {t.role: t.count for t in scenario.team}
-    for phase in scenario.phase:
-        for role, change in phase.team.items():
-            peak[role] = max(peak.get(role, 0), change.get("count", 0))
-    return sum(peak.values())
 
 
 def check(workloads: Sequence[Workload], replications: int = 1, limits: Limits | None = None,

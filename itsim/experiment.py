@@ -16,7 +16,7 @@ from itsim import checks as _checks
 from itsim import metrics as _metrics
 from itsim import workload
 from itsim.model.world import World
-from itsim.policies import policy_for
+from itsim.policies import policy_and_adjusted, policy_for  # noqa: F401 (policy_for: other modules import it from here)
 from itsim.progress import ProgressArg, progress_for
 from itsim.scenario import Scenario
 from itsim.stats import summarise
@@ -120,8 +120,7 @@ def simulate(scenario: Scenario, seed: int | None = None, replication: int = 0,
     seed = scenario.scenario.seed if seed is None else seed
     expect_count(seed, "seed", 0)
     expect_count(replication, "replication", 0)
-    policy = policy_for(scenario)
-    adjusted = policy.adjust(scenario)
+    policy, adjusted = policy_and_adjusted(scenario)
     if not force:
         workload.check([workload.estimate(adjusted)])
     world = World(adjusted, policy, seed, replication).run()

@@ -36,7 +36,7 @@ import pandas as pd
 from itsim import store, workload
 from itsim.adaptive import FIRST_LOOK, levels_to_extend, next_count, round_rng
 from itsim.executors import Executor, LocalExecutor
-from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_for, simulate
+from itsim.experiment import Run, collect, expect_count, expect_scenario, policy_and_adjusted, policy_for, simulate
 from itsim.folder_lock import folder_lock
 from itsim.policies import available, policy_class
 from itsim.progress import ProgressArg, ProgressDisplay, progress_for
@@ -238,7 +238,7 @@ def policy_problems(labels: Sequence[str]) -> list[str]:
 def check_sweep_work(cells: list[Cell], replications: int, force: bool = False) -> None:
     """Refuse a sweep whose expected work is beyond the limits of :mod:`itsim.workload`
     (:class:`itsim.workload.TooMuchWork`), unless ``force``."""
-    check_work([estimate(policy_for(c.scenario).adjust(c.scenario)) for c in cells], replications, force=force)
+    check_work([estimate(policy_and_adjusted(c.scenario)[1]) for c in cells], replications, force=force)
 
 
 def _grid(vary: Mapping[str, Sequence[Any]]) -> dict[str, list[Any]]:

@@ -41,7 +41,7 @@ except ImportError as exc:  # pragma: no cover - depends on the installation
 
 from itsim import distributions as _distributions
 from itsim.checks import staff_scale
-from itsim.experiment import Run, policy_for, simulate
+from itsim.experiment import Run, policy_and_adjusted, simulate
 from itsim.metrics import edge_tolerance
 from itsim.model.work import INCIDENT
 from itsim.policies import available, build_policy
@@ -526,7 +526,7 @@ def scenarios(
     scenario = Scenario.from_dict(data, source="generated")
     if "policy" in data:
         try:
-            policy_for(scenario).adjust(scenario)
+            policy_and_adjusted(scenario)
         except ScenarioError:
             reject()  # the policy needs something this scenario lacks (e.g. no incidents to deflect)
     note_scenario(scenario)
@@ -613,7 +613,7 @@ def extreme_scenarios(draw: st.DrawFn, limits: Limits = SMALL_LIMITS, **kwargs: 
             "team": {t["role"]: {"count": 0} for t in data["team"]},
         })
     scenario = Scenario.from_dict(data, source="generated")
-    items = estimate(policy_for(scenario).adjust(scenario)).total_items
+    items = estimate(policy_and_adjusted(scenario)).total_items
     if items > 0:
         target = limits.items_per_replication * draw(st.sampled_from([0.1, 0.5, 0.9, 1.1, 3.0]))
         scale = scenario.demand_scale * target / items

@@ -184,6 +184,6 @@ def check_scenario(scenario: Scenario, replications: int = 1, force: bool = Fals
     """:func:`check` of one scenario's estimate under its policy: raises :class:`ScenarioError`
     for a bad policy and :class:`TooMuchWork` beyond the limits. Loads no more than the
     scenario and the policies need, so that ``itsim validate`` stays quick to start."""
-    from itsim.policies import policy_for
+    from itsim.policies import policy_and_adjusted
 
-    check([estimate(policy_for(scenario).adjust(scenario))], replications, force=force)
+    check([estimate(policy_and_adjusted(scenario)[1])], replications, force=force)

@@ -26,7 +26,7 @@ import itertools
 from dataclasses import dataclass, field
 from typing import Any
 
-from itsim.experiment import policy_for
+from itsim.experiment import policy_and_adjusted, policy_for
 from itsim.model.calendar import calendar
 from itsim.policies import available, policy_class
 from itsim.scenario import Scenario, ScenarioError
@@ -90,8 +90,7 @@ def _current(scenario: Scenario, key: str) -> Any:
 
 def plan_cost(scenario: Scenario) -> PlanCost:
     """The price of running ``scenario`` (its policy's changes applied) over the measured horizon."""
-    policy = policy_for(scenario)
-    adjusted = policy.adjust(scenario)
+    _, adjusted = policy_and_adjusted(scenario)
     info = adjusted.scenario
     start, end = info.warmup_days * 24.0, (info.warmup_days + info.horizon_days) * 24.0
     names = scenario.policy.names

@@ -152,6 +152,13 @@ def _combine(policies: list[Policy]) -> Policy:
 def policy_for(scenario: Scenario) -> Policy:
     """The scenario's policy object; raises :class:`ScenarioError` for bad names or parameters
     (of ``[policy]`` and of every ``[[phase]]`` policy)."""
+    return policy_and_adjusted(scenario)[0]
+
+
+def policy_and_adjusted(scenario: Scenario) -> tuple[Policy, Scenario]:
+    """The scenario's policy object (:func:`policy_for`) and the scenario as it runs, with the
+    policy's changes to the department applied (:meth:`Policy.adjust`, which also checks the
+    parameters that depend on the scenario's roles and sections)."""
     try:
         policy = build_policy(scenario.policy.names, scenario.policy.params)
     except ValueError as exc:
@@ -165,11 +172,10 @@ def policy_for(scenario: Scenario) -> Policy:
                 problems += [f"phase[{j}].{p}" for p in str(exc).split("\n")]
     if problems:
         raise ScenarioError(problems)
-    policy.adjust(scenario)  # parameters that depend on the scenario (roles, sections) are checked here
-    return policy
+    return policy, policy.adjust(scenario)
 
 
 __all__ = [
     "Policy", "PolicyParams", "FirefightFirst", "PluginError", "register", "available", "names", "policy_class",
-    "build_policy", "phase_policy", "policy_for",
+    "build_policy", "phase_policy", "policy_for", "policy_and_adjusted",
 ]

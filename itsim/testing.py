@@ -613,7 +613,7 @@ def extreme_scenarios(draw: st.DrawFn, limits: Limits = SMALL_LIMITS, **kwargs: 
             "team": {t["role"]: {"count": 0} for t in data["team"]},
         })
     scenario = Scenario.from_dict(data, source="generated")
-    items = estimate(policy_and_adjusted(scenario)).total_items
+    items = estimate(policy_and_adjusted(scenario)[1]).total_items
     if items > 0:
         target = limits.items_per_replication * draw(st.sampled_from([0.1, 0.5, 0.9, 1.1, 3.0]))
         scale = scenario.demand_scale * target / items

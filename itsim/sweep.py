@@ -656,17 +656,7 @@ class Sweep:
             self._compute_adaptive(executor, progress)
             return
         todo = [c for c in self.cells if not c.done]
-        replications = self.replications
-        tasks = [(c.scenario, self.seed, r) for c in todo for r in range(replications)]
-        finished: dict[int, list[_Outcome]] = {}
-        for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=1):
-            k = i // replications
-            finished.setdefault(k, []).append(outcome)
-            if len(finished[k]) == replications:
-                self._finish(todo[k], finished.pop(k))
-            self.computed = done
-            if progress is not None:
-                progress(done, len(tasks))
+        self._run_round(todo, {c.id: self.replications for c in todo}, executor, progress, 0)
 
     def _compute_adaptive(self, executor: Executor, progress: Callable[[int, int], None] | None) -> None:
         """Round by round (:mod:`itsim.adaptive`): bring every cell of the round to its
@@ -721,6 +711,7 @@ class Sweep:
         """Bring each of ``cells`` to its ``wanted`` replications (computing only those it lacks)
         and store it; return the replications planned so far, this round's included."""
         base: dict[int, list[_Outcome]] = {}
+        left: dict[int, int] = {}  # replications still to come, per cell
         tasks: list[tuple[Scenario, int, int]] = []
         owner: list[int] = []
         for k, cell in enumerate(cells):
@@ -731,10 +722,10 @@ class Sweep:
             start = len(base[k])
             tasks += [(cell.scenario, self.seed, r) for r in range(start, wanted[cell.id])]
             owner += [k] * (wanted[cell.id] - start)
+            left[k] = wanted[cell.id] - start
         done_before, planned = self.computed, planned + len(tasks)
         if progress is not None:
             progress(done_before, planned)
-        left = {k: owner.count(k) for k in base}
         for done, (i, outcome) in enumerate(executor.run(_replication, tasks), start=done_before + 1):
             k = owner[i]
             base[k].append(outcome)

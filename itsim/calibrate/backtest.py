@@ -85,14 +85,22 @@ def backtest(scenario: Scenario, paths: Sequence[str | Path], replications: int 
              options: ReadOptions | None = None, progress=None) -> Backtest:
     """Simulate ``scenario`` over the period of the tickets in ``paths`` and compare (module docstring).
 
-    Raises :class:`~itsim.calibrate.CalibrationError` for bad exports and
-    :class:`~itsim.scenario.ScenarioError` for a scenario that cannot run.
+    ``start``/``end`` bound the period (dates, ``end`` included), as for
+    :func:`~itsim.calibrate.calibrate`. Raises :class:`~itsim.calibrate.CalibrationError`
+    for bad exports and :class:`~itsim.scenario.ScenarioError` for a scenario that cannot run.
     """
-    if replications < 2:
-        raise ValueError("a back-test needs at least 2 replications for a band")
+    _check_replications(replications)
     options = options or ReadOptions()
     tickets = read_tickets(paths, options)
     period = Period.of(tickets, start, end, options.dayfirst)
+    return backtest_tickets(scenario, tickets, period, replications, seed, workers, progress)
+
+
+def backtest_tickets(scenario: Scenario, tickets: Tickets, period: Period, replications: int = REPLICATIONS,
+                     seed: int | None = None, workers: int = 1, progress=None) -> Backtest:
+    """:func:`backtest` on tickets already read, over ``period``; ``progress`` is called with
+    the number of replications done."""
+    _check_replications(replications)
     weeks = math.ceil((period.end - period.origin).days / 7)
     info = scenario.scenario
     warmup = math.ceil(info.warmup_days / 7) * 7
@@ -127,6 +135,11 @@ def backtest(scenario: Scenario, paths: Sequence[str | Path], replications: int 
     resolution = _resolution(observed["resolution"], runs)
     return Backtest(simulated, period, replications, seed, weekly, opened, resolution,
                     findings(weekly, opened, resolution, band_chance(replications)), notes)
+
+
+def _check_replications(replications: int) -> None:
+    if replications < 2:
+        raise ValueError("a back-test needs at least 2 replications for a band")
 
 
 def _replication(scenario: Scenario, seed: int, replication: int, weeks: int, start: float,

@@ -16,6 +16,7 @@ from itsim.calibrate.dates import zone
 from itsim.calibrate.errors import CalibrationError
 from itsim.calibrate.labels import parse_priority_options
 from itsim.calibrate.read import ReadOptions
+from itsim.calibrate.tickets import Period, Tickets, read_tickets
 from itsim.scenario import Scenario, ScenarioError, load_scenario
 
 
@@ -65,8 +66,8 @@ def run_calibrate(tickets: Sequence[Path], out: Path, staff: Sequence[str], base
     lines += [f"  {line}" for line in headline(cal)]
     lines.append(f"Scenario: {written['scenario']} (evidence: {written['report']})")
     if backtest:
-        lines += _backtest_lines(load_scenario(written["scenario"]), tickets, out.parent, replications, seed,
-                                 workers, start, end, options, progress)
+        lines += _backtest_lines(load_scenario(written["scenario"]), cal.tickets, cal.period, out.parent,
+                                 replications, seed, workers, progress)
     return lines
 
 
@@ -86,19 +87,18 @@ def run_backtest(scenario: Path, tickets: Sequence[Path], out: Path | None, repl
         problems.extend(p if p.startswith(str(scenario)) else f"{scenario}: {p}" for p in exc.problems)
     if problems:
         raise CalibrationError(problems)
-    return _backtest_lines(sc, tickets, out if out is not None else scenario.parent, replications, seed, workers,
-                           start, end, options, progress)
+    read = read_tickets(tickets, options)
+    return _backtest_lines(sc, read, Period.of(read, start, end, options.dayfirst),
+                           out if out is not None else scenario.parent, replications, seed, workers, progress)
 
 
-def _backtest_lines(sc: Scenario, tickets: Sequence[Path], out: Path, replications: int, seed: int | None,
-                    workers: int, start: str | None, end: str | None, options: ReadOptions,
-                    progress: Callable[[int, int], None] | None) -> list[str]:
-    from itsim.calibrate.backtest import backtest
+def _backtest_lines(sc: Scenario, tickets: Tickets, period: Period, out: Path, replications: int,
+                    seed: int | None, workers: int, progress: Callable[[int, int], None] | None) -> list[str]:
+    from itsim.calibrate.backtest import backtest_tickets
 
     try:
-        result = backtest(sc, tickets, replications=replications, seed=seed, workers=workers, start=start,
-                          end=end, options=options,
-                          progress=None if progress is None else lambda done: progress(done, replications))
+        result = backtest_tickets(sc, tickets, period, replications=replications, seed=seed, workers=workers,
+                                  progress=None if progress is None else lambda done: progress(done, replications))
     except ScenarioError as exc:
         raise CalibrationError(exc.problems) from None
     written = result.write(out)

@@ -24,7 +24,6 @@ from itsim.calibrate.files import open_table
 from itsim.calibrate.read import ReadOptions, Source, read_rows
 
 HOUR = 3600.0
-DAY = 86400.0
 
 
 @dataclass
@@ -40,10 +39,6 @@ class Tickets:
     dropped: dict[str, int]
     tz: str | None
     priority_labels: dict[str, int]
-
-    @property
-    def has_work_log(self) -> bool:
-        return not self.work.empty or any(s.events for s in self.sources)
 
     @property
     def zone_text(self) -> str:

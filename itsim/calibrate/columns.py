@@ -44,10 +44,6 @@ class Format:
     columns: dict[str, tuple[str, ...]]
     events: bool = False
 
-    @property
-    def required(self) -> tuple[str, ...]:
-        return ("id", "updated", "status") if self.events else ("opened",)
-
 
 SERVICENOW_COLUMNS = {
     "id": ("number",),
@@ -124,6 +120,11 @@ class Layout:
     def events(self) -> bool:
         return self.format.events or "updated" in self.columns
 
+    @property
+    def required(self) -> tuple[str, ...]:
+        """The fields a file must have: an audit log's ticket, time and state, else when opened."""
+        return ("id", "updated", "status") if self.events else ("opened",)
+
 
 def detect(header: list[str], mapping: dict[str, str], source: str) -> Layout:
     """The format of a file with ``header``; ``mapping`` (column -> field, from ``--map``)
@@ -139,8 +140,7 @@ def detect(header: list[str], mapping: dict[str, str], source: str) -> Layout:
     mapped = {field: by_name[normal(col)] for col, field in mapping.items() if normal(col) in by_name}
     columns = {f: c for f, c in columns.items() if c not in mapped.values()} | mapped
     layout = Layout(fmt, columns)
-    required = ("id", "updated", "status") if layout.events else ("opened",)
-    missing = [f for f in required if f not in columns]
+    missing = [f for f in layout.required if f not in columns]
     if missing:
         raise CalibrationError([_missing(source, f, header, fmt) for f in missing])
     return layout

@@ -143,9 +143,8 @@ def calibration_page(cal: Calibration) -> str:
     """``calibration.html`` as text."""
     figures = calibration_charts(cal)
     blocks = [ChartBlock(f.name, finish(f.chart).to_dict(), f.caption) for f in figures]
-    sources = ", ".join(Path(s.path).name for s in cal.tickets.sources)
     body = [
-        f"<header><h1>Calibration from ticket data</h1><p class=\"sub\">{_e(sources)}: "
+        f"<header><h1>Calibration from ticket data</h1><p class=\"sub\">{_e(cal.files)}: "
         f"{_e(cal.period.text())}, times in {_e(cal.tickets.zone_text)}, {_e(cal.calendar)} calendar.</p></header>",
         '<section class="headline">' + "".join(f"<p>{_e(s)}</p>" for s in headline(cal)) + "</section>",
         _kpis(_kpi_list(cal)),

@@ -86,7 +86,7 @@ class Calibration:
     @property
     def escalates(self) -> bool:
         """Whether the scenario gets an escalation (enough reassigned tickets to measure it)."""
-        return self.escalation is not None and self.escalation.escalated >= MIN_ESCALATED
+        return _enough_escalated(self.escalation)
 
     @property
     def escalation_to(self) -> str:
@@ -166,9 +166,9 @@ def calibrate(
     # Working days a week as the model counts them: weekdays less the scenario's public
     # holidays a year, on average; working hours less the holidays found in the data.
     per_year = holidays_per_year(base_scenario, calendar)
+    work_start = period.hours(tickets.work["start"].to_numpy())
     if calendar == "business":
-        work_times = np.concatenate([period.hours(table["resolved"].to_numpy()),
-                                     period.hours(tickets.work["start"].to_numpy())])
+        work_times = np.concatenate([period.hours(table["resolved"].to_numpy()), work_start])
         holidays = find_holidays(work_times, period)
         cal = BusinessHours(holidays, per_year)
     else:
@@ -181,16 +181,14 @@ def calibrate(
     if priorities is not None and priorities.unknown:
         dropped.append(("no priority (or '?')", priorities.unknown, "left out of the priority mix only"))
     esc = service.escalation(used["reassignments"].to_numpy(float))
-    escalates = esc is not None and esc.escalated >= MIN_ESCALATED
     if esc is not None and esc.n < len(used):
         dropped.append(("no reassignment count", len(used) - esc.n, "left out of the escalation share only"))
     clock = cal.clock_array
     # Working hours spent on a ticket include the meetings and admin the model takes out of
     # them (overhead_share): effort is the rest, as the model spends it.
     to = _escalation_to(base_scenario, team)
-    effort = fit_effort(used, tickets.work.assign(start=period.hours(tickets.work["start"]),
-                                                  end=period.hours(tickets.work["end"])),
-                        clock, escalates, team.servers, arrivals.per_day / cal.hours_per_day,
+    effort = fit_effort(used, tickets.work.assign(start=work_start, end=period.hours(tickets.work["end"])),
+                        clock, _enough_escalated(esc), team.servers, arrivals.per_day / cal.hours_per_day,
                         (team.time_on_work(team.handled_by), team.time_on_work([to])))
     if effort is None and (base_scenario is None or base_scenario.incidents is None):
         raise CalibrationError([f"too few resolved tickets to measure effort from ({_resolved(used)} "
@@ -214,6 +212,11 @@ def calibrate(
         priorities=priorities, escalation=esc, effort=effort, sla=sla, sla_skipped=skipped,
         patience=_patience(used, effort), dropped=dropped, holidays=holidays,
     )
+
+
+def _enough_escalated(esc: service.Escalation | None) -> bool:
+    """Whether ``esc`` counts enough reassigned tickets (:data:`MIN_ESCALATED`) to measure escalation."""
+    return esc is not None and esc.escalated >= MIN_ESCALATED
 
 
 def _load_base(base: str | Path | None) -> Scenario | None:

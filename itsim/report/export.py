@@ -1,8 +1,8 @@
 """Atomic file writes and chart images (PNG for slides, SVG for documents).
 
-A reader never sees a half-written file: each file is written to a temporary
-file in the same directory and moved into place with :func:`os.replace`. One
-chart that fails to convert is reported and skipped; the others are still written.
+A reader never sees a half-written file: :func:`write_atomic` writes through
+:mod:`itsim.atomic`. One chart that fails to convert is reported and skipped; the
+others are still written.
 
 Images are written only when asked for (``--images``): drawing them takes longer
 than the rest of the report, and the report's own charts are interactive. A report
@@ -14,8 +14,6 @@ holds a picture of results that are gone.
 from __future__ import annotations
 
 import logging
-import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -23,31 +21,17 @@ from typing import Any
 import vl_convert
 from altair.utils.html import vl_version_for_vl_convert
 
+from itsim.atomic import atomic_write_bytes
+
 log = logging.getLogger(__name__)
 
 PNG_SCALE = 2.0  # pixels per CSS pixel: crisp on a projected slide
 
 
-def _file_mode() -> int:
-    """Permissions of a newly created file under the current umask (mkstemp uses 0600)."""
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
-
-
 def write_atomic(path: Path, data: bytes | str) -> None:
-    """Write ``data`` to ``path`` so that the file is either the old one or complete."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    payload = data.encode("utf-8") if isinstance(data, str) else data
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
-        os.chmod(tmp, _file_mode())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    """Write ``data`` (text as UTF-8) to ``path`` so that the file is either the old one or
+    complete (:mod:`itsim.atomic`)."""
+    atomic_write_bytes(path, data.encode("utf-8") if isinstance(data, str) else data)
 
 
 def export_images(name: str, spec: dict[str, Any], charts_dir: Path) -> tuple[list[str], list[str]]:

@@ -42,7 +42,8 @@ def _charts(
     was built from the same results, and removed if not. Returns the charts, the notes for
     the page (images that could not be written), the charts that could not be drawn at all,
     and the new report's stamp (empty when a chart is missing, so that it is built again)."""
-    keep = not images and stamp.images_current(directory)
+    current = stamp.stamp(directory)  # hashed once: writing the report changes none of its inputs
+    keep = not images and stamp.written_stamp(directory / "report.html") == current + stamp.WITH_IMAGES
     blocks, notes, failed = [], [], []
     for build in builders:
         name = build.__name__.removesuffix("_chart")
@@ -62,7 +63,7 @@ def _charts(
         else:
             files = earlier_images(figure.name, directory / "charts", keep)
         blocks.append(ChartBlock(figure.name, spec, figure.caption, files))
-    built_from = "" if failed else stamp.stamp(directory, images=(images and not notes) or keep)
+    built_from = "" if failed else current + (stamp.WITH_IMAGES if (images and not notes) or keep else "")
     return blocks, notes, failed, built_from
 
 

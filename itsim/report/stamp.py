@@ -22,6 +22,8 @@ STAMP_META = "itsim-report"
 _RUN_FILES = ("summary.json", "timeseries.parquet", "timeseries.csv", "scenario.toml")
 _SWEEP_FILES = ("sweep.json", "sweep.parquet", "sweep.csv", "too_busy.json", "scenario.toml")
 _HEAD_BYTES = 8192  # the stamp sits before the inlined chart libraries, near the top
+#: What the stamp of a report whose charts were also written as images ends with.
+WITH_IMAGES = "; images"
 _STAMP = re.compile(rf'<meta name="{STAMP_META}" content="([^"]*)">')
 
 
@@ -44,8 +46,9 @@ def inputs(directory: str | Path) -> list[Path]:
     return [f for f in files if f.is_file()]
 
 
-def stamp(directory: str | Path, images: bool) -> str:
-    """The stamp of a report of ``directory`` built now, with or without images."""
+def stamp(directory: str | Path) -> str:
+    """The stamp of a report of ``directory`` built now without chart images (with them,
+    :data:`WITH_IMAGES` follows)."""
     from itsim import __version__
 
     digest = hashlib.sha256()
@@ -53,7 +56,7 @@ def stamp(directory: str | Path, images: bool) -> str:
     for path in inputs(directory):
         digest.update(path.relative_to(directory).as_posix().encode("utf-8") + b"\0")
         digest.update(hashlib.sha256(path.read_bytes()).digest())
-    return f"itsim {__version__}; inputs {digest.hexdigest()}" + ("; images" if images else "")
+    return f"itsim {__version__}; inputs {digest.hexdigest()}"
 
 
 def written_stamp(report: Path) -> str | None:
@@ -67,13 +70,6 @@ def written_stamp(report: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def images_current(directory: str | Path) -> bool:
-    """Whether ``directory/report.html`` was built with chart images by this itsim from the
-    results now in ``directory``, so that the images in ``charts/`` show those results."""
-    directory = Path(directory)
-    return written_stamp(directory / "report.html") == stamp(directory, images=True)
-
-
 def is_current(directory: str | Path, images: bool = False) -> bool:
     """Whether ``directory/report.html`` was written by this itsim from the results now in
     ``directory`` (and with chart images, when ``images`` is true)."""
@@ -81,5 +77,5 @@ def is_current(directory: str | Path, images: bool = False) -> bool:
     written = written_stamp(directory / "report.html")
     if written is None:
         return False
-    without = stamp(directory, images=False)
-    return written == f"{without}; images" or (not images and written == without)
+    without = stamp(directory)
+    return written == without + WITH_IMAGES or (not images and written == without)

@@ -124,17 +124,21 @@ def _number(x: float) -> float | str:
     return float(x) if math.isfinite(x) else str(x)
 
 
+def failed(summary: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The failed checks of a ``summary.json`` as ``(name, entry)``, by name."""
+    checks = summary.get("checks")
+    if not isinstance(checks, dict):
+        return []
+    return [(name, entry) for name, entry in sorted(checks.items())
+            if isinstance(entry, dict) and not entry.get("passed", True)]
+
+
 def failures(summary: dict[str, Any]) -> list[str]:
     """One line per failed check of a ``summary.json``, e.g.
     ``littles_law: 0.8 > limit 0.2 (incidents: |L - lambda x W| ...) in 2 of 10 replications``."""
     lines = []
-    checks = summary.get("checks")
-    if not isinstance(checks, dict):
-        return lines
     n = summary.get("replications")
-    for name, entry in sorted(checks.items()):
-        if not isinstance(entry, dict) or entry.get("passed", True):
-            continue
+    for name, entry in failed(summary):
         what = WHAT.get(name, name)
         count = entry.get("failed_replications")
         where = f" in {count} of {n} replications" if isinstance(count, int) and isinstance(n, int) else ""

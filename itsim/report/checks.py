@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from itsim.checks import WHAT
+from itsim.checks import WHAT, failed
 from itsim.report.assumptions import Table
 
 TITLE = "Invariant checks failed: treat the numbers below with suspicion"
@@ -16,14 +16,9 @@ NOTE = ("Every replication is checked for work and hours that do not add up, Lit
 
 
 def _rows(summary: dict[str, Any], where: str | None = None) -> list[list[str]]:
-    checks = summary.get("checks")
-    if not isinstance(checks, dict):
-        return []
     rows = []
     n = summary.get("replications")
-    for name, entry in sorted(checks.items()):
-        if not isinstance(entry, dict) or entry.get("passed", True):
-            continue
+    for name, entry in failed(summary):
         row = [name, WHAT.get(name, ""), _fmt(entry.get("worst")), _fmt(entry.get("limit")),
                f"{entry.get('failed_replications')} of {n}"]
         rows.append([where, *row] if where is not None else row)

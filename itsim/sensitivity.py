@@ -39,17 +39,6 @@ from itsim.uncertainty.beliefs import whole
 from itsim.uncertainty.keys import is_integer_key
 from itsim.uncertainty.sampling import values_at
 
-#: Numbers a leader usually has to guess (no record exists), varied ±``spread`` when a
-#: scenario declares no beliefs of its own.
-GUESSED_KEYS = (
-    "incidents.rate_per_day", "incidents.rate_per_hour", "incidents.effort_hours.mean",
-    "incidents.escalation.share", "incidents.escalation.extra_effort_hours.mean", "incidents.deflection",
-    "projects.rate_per_month", "projects.rate_per_week", "projects.estimate_hours.mean",
-    "projects.estimate_bias", "projects.value_per_week.mean", "projects.care_and_feeding_hours_per_week",
-    "dynamics.incident_rate_per_debt_hour", "dynamics.debt_per_skipped_hour", "dynamics.debt_per_late_hour",
-    "dynamics.improvement_incident_reduction", "dynamics.shadow_it_incidents_per_week",
-    "dynamics.attrition_per_year", "dynamics.burnout_productivity_loss", "dynamics.context_switch_hours",
-)
 #: How each guessed key reads in a sentence.
 LABELS = {
     "incidents.rate_per_day": "Incidents per day",
@@ -73,6 +62,9 @@ LABELS = {
     "dynamics.burnout_productivity_loss": "Productivity lost to burnout",
     "dynamics.context_switch_hours": "Hours lost to each context switch",
 }
+#: Numbers a leader usually has to guess (no record exists), varied ±``spread`` when a
+#: scenario declares no beliefs of its own: those with a label, in its order.
+GUESSED_KEYS = tuple(LABELS)
 OUTPUTS = {
     "too_busy": "chance of being too busy",
     "project_lead_time_days": "time to value",
@@ -166,12 +158,14 @@ def _points(scenario: Scenario, found: list[Factor], u: np.ndarray) -> list[dict
     return [{f.key: columns[j][i] for j, f in enumerate(found)} for i in range(len(u))]
 
 
-def _indices(method: str, u: np.ndarray, y: np.ndarray, k: int, seed: int) -> dict[str, dict[str, list[float]]]:
-    """Per output: ``index`` (normalised mu* or ST) and ``conf`` (its 95% half-width, same scale)."""
+def _indices(method: str, problem: dict[str, Any], u: np.ndarray, y: np.ndarray,
+             seed: int) -> dict[str, dict[str, list[float]]]:
+    """Per output: ``index`` (normalised mu* or ST) and ``conf`` (its 95% half-width, same scale),
+    for SALib's ``problem`` sampled at ``u``."""
     from SALib.analyze import morris as morris_analysis
     from SALib.analyze import sobol as sobol_analysis
 
-    problem = {"num_vars": k, "names": [f"x{j}" for j in range(k)], "bounds": [[0.0, 1.0]] * k}
+    k = problem["num_vars"]
     out = {}
     for j, name in enumerate(OUTPUTS):
         col = y[:, j]
@@ -223,7 +217,7 @@ def analyse(scenario: Scenario, method: str = "morris", samples: int | None = No
     y = evaluate(scenario, points, replications, seed, runner, progress)
     tornado = {f.key: {name: [_clean(y[1 + 2 * j, o]), _clean(y[2 + 2 * j, o])] for o, name in enumerate(OUTPUTS)}
                for j, f in enumerate(found)}
-    indices = _indices(method, u, y[1 + 2 * k:], k, seed)
+    indices = _indices(method, problem, u, y[1 + 2 * k:], seed)
     ranking = rank(found, indices)
     return {
         "scenario": scenario.name,

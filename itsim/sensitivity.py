@@ -87,16 +87,9 @@ class Factor:
 
     def values(self, scenario: Scenario, u: np.ndarray) -> list[float | int]:
         if self.source == "belief":
-            return [row[self.key] for row in values_at(_only(scenario, self.key), u[:, None])]
+            return [row[self.key] for row in values_at(scenario, u[:, None], keys=[self.key])]
         x = self.low + np.asarray(u, dtype=float) * (self.high - self.low)
         return [whole(v) for v in x] if self.integer else [float(v) for v in x]
-
-
-def _only(scenario: Scenario, key: str) -> Scenario:
-    """``scenario`` with its belief about ``key`` only (for sampling one factor)."""
-    data = scenario.to_dict()
-    data["uncertain"] = {key: data["uncertain"][key]}
-    return Scenario.from_dict(data, source="sensitivity")
 
 
 def factors(scenario: Scenario, spread: float = 0.2) -> tuple[list[Factor], list[str]]:

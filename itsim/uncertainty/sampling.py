@@ -11,12 +11,13 @@ from itsim.uncertainty.beliefs import UniformBelief, whole
 from itsim.uncertainty.keys import is_integer_key
 
 
-def values_at(scenario, u: np.ndarray) -> list[dict[str, float | int]]:
-    """Input values for each row of quantiles ``u`` (rows x beliefs, in ``scenario.uncertain``
-    order): one dict of dotted key -> value per row. Integer keys take whole numbers: a
-    uniform belief each of ``low..high`` equally often, the others their value rounded."""
+def values_at(scenario, u: np.ndarray, keys: list[str] | None = None) -> list[dict[str, float | int]]:
+    """Input values for each row of quantiles ``u`` (rows x beliefs, in the order of ``keys``,
+    by default all of ``scenario.uncertain``): one dict of dotted key -> value per row.
+    Integer keys take whole numbers: a uniform belief each of ``low..high`` equally often,
+    the others their value rounded."""
     data = scenario.to_dict()
-    keys = list(scenario.uncertain)
+    keys = list(scenario.uncertain) if keys is None else keys
     u = np.atleast_2d(np.asarray(u, dtype=float))
     columns = []
     for j, key in enumerate(keys):

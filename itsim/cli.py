@@ -438,9 +438,10 @@ def report(
     from itsim.store import DamagedResults, check_run_folder, check_sweep_folder
 
     try:
-        if kind_of(directory) == "sweep":
+        kind = kind_of(directory)
+        if kind == "sweep":
             check_sweep_folder(directory)
-        elif kind_of(directory) == "run":
+        elif kind == "run":
             check_run_folder(directory)
         path, problems = _report(build_report, directory, images)
     except (FileNotFoundError, DamagedResults) as exc:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from itsim.app.outcome import CHARTS_HEADING, make_outcome, report_html, run_charts
+from itsim.app.outcome import make_outcome, report_html, run_charts
 from itsim.app.simulations import Request
 from itsim.experiment import replicate
 from itsim.report.charts import RUN_CHARTS
@@ -58,7 +58,7 @@ def test_the_report_is_the_whatifs_with_the_comparison_before_the_charts(outcome
     assert page.startswith("<!DOCTYPE html>") and page.rstrip().endswith("</html>")
     assert "<title>One engineer</title>" in page
     compared = page.index("Compared with the baseline")
-    assert page.index('class="verdict red"') < compared < page.index(CHARTS_HEADING)
+    assert page.index('class="verdict red"') < compared < page.index("<h2>What the simulation shows</h2>")
     assert re.findall(r'class="side [a-z-]+" data-status="([a-z_]+)"', page) == ["healthy", "too_busy"]
     assert "team.engineer.count: 4 → 1" in page
     assert not re.search(r"<(script|link|img)[^>]+(src|href)=\"https?:", page)  # opens offline

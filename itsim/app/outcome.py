@@ -22,9 +22,6 @@ from itsim.experiment import Replicated
 from itsim.report.compare_page import comparison_html
 from itsim.scenario import loads_scenario
 
-#: Where the comparison goes in the run report: before the charts.
-CHARTS_HEADING = "<h2>What the simulation shows</h2>"
-
 
 @dataclass(frozen=True)
 class Chart:
@@ -72,17 +69,14 @@ def report_html(outcome: Outcome) -> str:
     from itsim.store import write_run
 
     text = outcome.request.whatif
+    section = comparison_html(outcome.comparison, "Compared with the baseline")
     with tempfile.TemporaryDirectory(prefix="itsim-app-") as directory:
         write_run(Path(directory), loads_scenario(text, source="what-if"), outcome.whatif, scenario_text=text)
         try:
-            path = write_report(directory)
+            path = write_report(directory, embeds=[section])
         except ChartError as exc:  # the report is written without the chart, which it names
             path = exc.path
-        page = Path(path).read_text(encoding="utf-8")
-    section = comparison_html(outcome.comparison, "Compared with the baseline")
-    at = page.find(CHARTS_HEADING)
-    at = at if at >= 0 else page.rindex("</main>")
-    return page[:at] + section + "\n" + page[at:]
+        return Path(path).read_text(encoding="utf-8")
 
 
 def make_outcome(request: Request, baseline: Replicated, whatif: Replicated) -> Outcome:

@@ -75,9 +75,10 @@ def _write(path: Path, page: Page, failed: list[str]) -> Path:
     return path
 
 
-def write_report(directory: str | Path, images: bool = False) -> Path:
+def write_report(directory: str | Path, images: bool = False, embeds: Iterable[str] = ()) -> Path:
     """Write the report of a run directory (``itsim run`` output), with its charts also as
-    PNG and SVG in ``charts/`` if ``images``; return report.html's path.
+    PNG and SVG in ``charts/`` if ``images`` and the HTML fragments ``embeds`` (already
+    escaped) before its charts; return report.html's path.
 
     Raises :class:`ChartError` (after writing the report) when a chart could not be drawn.
     """
@@ -107,6 +108,7 @@ def write_report(directory: str | Path, images: bool = False) -> Path:
         results=[t for t in (maintenance_table(run), uncertainty_table(run)) if t is not None],
         checks=run_checks_table(summary),
         stamp=built_from,
+        embeds=list(embeds),
     )
     return _write(directory / "report.html", page, failed)
 

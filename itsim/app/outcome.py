@@ -50,15 +50,17 @@ def side(result: Replicated, text: str, source: str) -> Side:
 
 def run_charts(result: Replicated, text: str) -> list[Chart]:
     """The run report's charts of ``result`` (those it has data for), in reading order."""
-    from itsim.report.charts import RUN_CHARTS, finish
+    from itsim.report.build import draw_chart
+    from itsim.report.charts import RUN_CHARTS
     from itsim.report.data import RunResults
 
     run = RunResults(Path("."), result.summary, result.timeseries, tomllib.loads(text))
     charts = []
     for build in RUN_CHARTS:
-        figure = build(run)
-        if figure is not None:
-            charts.append(Chart(figure.name, finish(figure.chart).to_dict(), figure.caption))
+        drawn = draw_chart(build, run)
+        if drawn is not None:
+            figure, spec = drawn
+            charts.append(Chart(figure.name, spec, figure.caption))
     return charts
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from itsim import narrative
 from itsim.report import ChartError, fmt, stamp
@@ -34,6 +34,17 @@ from itsim.report.uncertainty import uncertainty_table
 T = TypeVar("T")
 
 
+def draw_chart(build: Callable[[T], Figure | None], results: T) -> tuple[Figure, dict[str, Any]] | None:
+    """The chart that ``build`` draws from ``results`` with its finished Vega-Lite spec;
+    None when the results have no data for it."""
+    figure = build(results)
+    if figure is None:
+        return None
+    # checking the spec against the Vega-Lite schema costs a quarter of the charting
+    # time; the tests check every chart (test_every_chart_is_valid_vega_lite)
+    return figure, finish(figure.chart).to_dict(validate=False)
+
+
 def _charts(
     builders: Iterable[Callable[[T], Figure | None]], results: T, directory: Path, images: bool
 ) -> tuple[list[ChartBlock], list[str], list[str], str]:
@@ -48,15 +59,13 @@ def _charts(
     for build in builders:
         name = build.__name__.removesuffix("_chart")
         try:
-            figure = build(results)
-            if figure is None:
-                continue
-            # checking the spec against the Vega-Lite schema costs a quarter of the charting
-            # time; the tests check every chart (test_every_chart_is_valid_vega_lite)
-            spec = finish(figure.chart).to_dict(validate=False)
+            drawn = draw_chart(build, results)
         except Exception as exc:  # one broken chart must not lose the report
             failed.append(f"chart {name!r} could not be drawn: {type(exc).__name__}: {exc}")
             continue
+        if drawn is None:
+            continue
+        figure, spec = drawn
         if images:
             files, unwritten = export_images(figure.name, spec, directory / "charts")
             notes.extend(unwritten)

@@ -95,20 +95,36 @@ def load_with_settings(path: str | Path, settings: list[str],
     changes = parse_settings(settings)
     if not changes:
         return original, text
+    return with_changes(text, changes, f"{path} with --set", f"{origin} from {path}", settings=True)
+
+
+def with_changes(text: str, changes: dict[str, Any], source: str, made_by: str,
+                 settings: bool = False) -> tuple[Scenario, str]:
+    """The scenario file ``text`` with the dotted ``changes`` applied, validated (its
+    policy too) as ``source``, and its text: the changed file (every comment kept) under
+    a header that lists the changes and says they were ``made_by`` (e.g. ``itsim run
+    --set from baseline.toml``).
+
+    Raises :class:`ScenarioError`; with ``settings``, the changes are ``--set`` options
+    and each problem names the one it comes from, where one does.
+    """
+    from itsim.experiment import policy_for
+
     try:
         changed = apply_changes(text, changes)
     except ScenarioError as exc:
+        if not settings:
+            raise
         raise ScenarioError([f"--set {p}" for p in exc.problems]) from None
-    source = f"{path} with --set"
     try:
         scenario = loads_scenario(changed, source=source)
-        from itsim.experiment import policy_for
-
         policy_for(scenario)
     except ScenarioError as exc:
+        if not settings:
+            raise
         data = tomllib.loads(changed)
         raise ScenarioError(name_settings(exc.problems, changes, data, source)) from None
-    return scenario, changes_header(text, changes, f"{origin} from {path}") + changed
+    return scenario, changes_header(text, changes, made_by) + changed
 
 
 def name_settings(problems: list[str], changes: dict[str, Any], data: dict[str, Any],

@@ -22,7 +22,7 @@ from typing import Any
 from itsim.policies import available, build_policy, policy_class
 from itsim.report import fmt
 from itsim.scenario import Scenario, loads_scenario
-from itsim.scenario_edit import apply_changes, changes_header
+from itsim.whatif import with_changes
 
 SURGE_NAME = "What-if surge"
 #: What a surge multiplies, by the choice offered: a key of ``[[phase]]``.
@@ -243,17 +243,12 @@ def whatif(text: str, levers: Levers, origin: str) -> WhatIf:
     """Apply ``levers`` to the scenario file ``text``; ``origin`` says where the file
     came from, for the header (``baseline.toml``). Raises :class:`ScenarioError`, one
     line per problem, when the changed scenario is not valid."""
-    from itsim.experiment import policy_for
-
     base = loads_scenario(text, source=origin)
     found = changes(base, levers, tomllib.loads(text).get("phase", []))
     if not found:
         return WhatIf(base, text, {})
-    edited = apply_changes(text, found)
-    scenario = loads_scenario(edited, source="what-if")
-    policy_for(scenario)
-    header = changes_header(text, found, f"the itsim what-if app from {origin}")
-    return WhatIf(scenario, header + edited, found)
+    scenario, edited = with_changes(text, found, "what-if", f"the itsim what-if app from {origin}")
+    return WhatIf(scenario, edited, found)
 
 
 def describe(scenario: Scenario, levers: Levers) -> list[str]:
